@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Local wall-clock time "HH:MM" in the site's time zone. */
+export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (24 h)');
+export const TimeWindow = z.object({ start: ClockTime, end: ClockTime });
+export type TimeWindow = z.infer<typeof TimeWindow>;
+
+/**
+ * Rule thresholds. A site sets them for all its residents and devices; a resident may override
+ * any of them (`residents[].rules`). Defaults are the product's documented defaults (docs/rules.md).
+ */
+export const FireRules = z.object({
+  /** NFPA 72 17.13.2: a water-flow alarm may be retarded to ride out surges, at most 90 s. */
+  waterFlowRetardSec: z.number().min(0).max(90).default(10),
+  /** Two detectors in one zone, or smoke plus flow, within this window confirm a fire. */
+  confirmWindowSec: z.number().min(10).max(3600).default(120),
+});
+
+export const CallRules = z.object({
+  /** A resident's `cancel` within this window clears the call (recorded as cancelled). */
+  cancelWindowSec: z.number().min(0).max(3600).default(120),
+});
+
+export const VitalRange = z.object({
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Out of range for this long before raising: one bad sample is not an alarm. */
+  sustainSec: z.number().min(0).max(3600).default(120),
+});
+
+export const WearableRules = z.object({
+  heartRate: VitalRange.default({ min: 40, max: 130, sustainSec: 120 }),
+  spo2: VitalRange.default({ min: 90, sustainSec: 120 }),
+  /** Hours in which a wearable is expected on the wrist. */
+  dayHours: TimeWindow.default({ start: '07:00', end: '21:00' }),
+  notWornGraceMin: z.number().min(1).max(24 * 60).default(30),
+  geofence: z.object({
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    radiusM: z.number().min(10).max(100_000),
+  }).optional(),
+});
+
+export const InactivityRules = z.object({
+  /**
+   * Telecare "no movement" modes: `continuous` raises after `noActivityHours` without activity
+   * inside the active period; `windows` raises when a window passes without any activity.
+   */
+  mode: z.enum(['continuous', 'windows']).default('continuous'),
+  activePeriod: TimeWindow.default({ start: '07:00', end: '22:00' }),
+  noActivityHours: z.number().min(0.25).max(48).default(4),
+  windows: z.array(TimeWindow).default([]),
+  /** Night period in which leaving the bed starts the bed-exit timer. */
+  night: TimeWindow.default({ start: '22:00', end: '06:00' }),
+  bedExitReturnMin: z.number().min(1).max(600).default(30),
+  /** Home sites: door opened then no presence for this long means "went out" (suspends no-activity). */
+  awayAfterDoorMin: z.number().min(1).max(240).default(10),
+});
+
+export const DeviceRules = z.object({
+  /** JGJ/T 484-2019 10.3.1: alarm buttons and wearables tested weekly. */
+  untestedDays: z.number().min(1).max(365).default(7),
+  /** A device that toggles offline/online this often within the window is reported once, with a count. */
+  flapWindowMin: z.number().min(1).max(24 * 60).default(30),
+  /** A radar's `maybe_fall` becomes a major fall.detected if no normal movement follows within this. */
+  fallVerifySec: z.number().min(5).max(600).default(60),
+});
+
+export const SiteRules = z.object({
+  fire: FireRules.default(FireRules.parse({})),
+  calls: CallRules.default(CallRules.parse({})),
+  wearable: WearableRules.default(WearableRules.parse({})),
+  inactivity: InactivityRules.default(InactivityRules.parse({})),
+  devices: DeviceRules.default(DeviceRules.parse({})),
+});
+export type SiteRules = z.infer<typeof SiteRules>;
+
+/** A resident's overrides: any subset of the site's rules, merged over them. */
+export const ResidentRules = z.object({
+  wearable: WearableRules.partial().optional(),
+  inactivity: InactivityRules.partial().optional(),
+  calls: CallRules.partial().optional(),
+});
+export type ResidentRules = z.infer<typeof ResidentRules>;
