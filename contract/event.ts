@@ -62,3 +62,38 @@ export type Event = z.infer<typeof Event>;
 export type EventInput = z.input<typeof Event>;
 
 export const GatewayId = Id.describe('gateway id');
+
+/**
+ * Default severity per kind. Fire, calls, SOS and falls are critical: a life may depend on the
+ * minute. Rules may choose another (a radar's unconfirmed "maybe" fall is `major`).
+ */
+export const DEFAULT_SEVERITY: Record<EventKind, Severity> = {
+  'fire.smoke': 'critical',
+  'fire.heat': 'critical',
+  'fire.water_flow': 'critical',
+  'fire.confirmed': 'critical',
+  'fire.test': 'info',
+  'call.button': 'critical',
+  'wearable.sos': 'critical',
+  'wearable.fall': 'critical',
+  'vital.heart_rate': 'major',
+  'vital.spo2': 'major',
+  'wearable.not_worn': 'warning',
+  'wearable.geofence_exit': 'major',
+  'fall.detected': 'critical',
+  'inactivity.no_activity': 'major',
+  'inactivity.bed_exit': 'major',
+  'water.leak': 'major',
+  'device.offline': 'minor',
+  'device.battery_low': 'warning',
+  'device.tamper': 'minor',
+  'device.fault': 'minor',
+  'device.untested': 'minor',
+  'gateway.offline': 'major',
+};
+
+/** Critical events travel the life-safety lane; facts with no condition (self-tests) ride with telemetry. */
+export function laneFor(severity: Severity, action: EventAction): Lane {
+  if (action === 'record') return 'telemetry';
+  return severity === 'critical' ? 'life_safety' : 'alarm';
+}
