@@ -64,6 +64,23 @@ export const DeviceRules = z.object({
   flapWindowMin: z.number().min(1).max(24 * 60).default(30),
   /** A radar's `maybe_fall` becomes a major fall.detected if no normal movement follows within this. */
   fallVerifySec: z.number().min(5).max(600).default(60),
+  /**
+   * `device.battery_low` also when a device reports `battery` at or below this (%), for devices that
+   * send a level but no `battery_low` flag (docs/rules-activity.md). 15 % leaves weeks of
+   * margin on coin-cell sensors before they go silent.
+   */
+  batteryLowPercent: z.number().min(0).max(100).default(15),
+});
+
+/**
+ * Flood control: at most one active alarm per (subject, kind); repeats raise its count instead of
+ * raising new alarms (ANSI/ISA-18.2: a chattering or repeating alarm is one alarm, not many).
+ */
+export const FloodRules = z.object({
+  /** A momentary alarm (a press, a fall) repeated within this is the same incident: its count grows. */
+  repeatFoldSec: z.number().min(1).max(3600).default(300),
+  /** A folded repeat is reported, with the grown count, at most this often per alarm. */
+  repeatReportSec: z.number().min(0).max(3600).default(30),
 });
 
 export const SiteRules = z.object({
@@ -72,6 +89,7 @@ export const SiteRules = z.object({
   wearable: WearableRules.default(WearableRules.parse({})),
   inactivity: InactivityRules.default(InactivityRules.parse({})),
   devices: DeviceRules.default(DeviceRules.parse({})),
+  flood: FloodRules.default(FloodRules.parse({})),
 });
 export type SiteRules = z.infer<typeof SiteRules>;
 

@@ -77,6 +77,10 @@ export const Device = z.object({
   /** MQTT username for native devices; defaults to the device id. */
   mqttUsername: z.string().min(1).max(64).optional(),
   friendlyName: z.string().min(1).max(200).optional(),
+  /** Zigbee2MQTT definition model (e.g. `HESZB-120`): picks how its properties map to our fields. */
+  model: z.string().min(1).max(64).optional(),
+  /** The bridge (site file `bridges[].name`) a Zigbee2MQTT device is behind; the first bridge when absent. */
+  bridge: z.string().max(32).optional(),
   rflink: RflinkAddress.optional(),
   gb26875: GbAddress.optional(),
   watchId: z.string().regex(/^[0-9]{10,15}$/, 'must be the 10-digit id or 15-digit IMEI').optional(),

@@ -1,23 +1,57 @@
-import { type Observable, type SchedulerLike, filter, merge, share } from 'rxjs';
-import type { Reading, StateReading } from '../../contract/index.ts';
+import { type Observable, type SchedulerLike, connect, filter, merge } from 'rxjs';
+import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
+import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
 import type { EventDraft } from './event-draft.ts';
+import { limitAlarmFloods } from './limit-alarm-floods.ts';
+import { raiseCall } from './raise-call.ts';
+import { raiseGeofenceExit } from './raise-geofence-exit.ts';
+import { raiseNotWorn } from './raise-not-worn.ts';
 import { raiseOnFlag } from './raise-on-flag.ts';
+import { raiseOnVitalOutOfRange } from './raise-on-vital-out-of-range.ts';
+import { raiseWaterFlow } from './raise-water-flow.ts';
+import { raiseWearableAlarms } from './raise-wearable-alarms.ts';
+import { recordSelfTest } from './record-self-test.ts';
+import type { RuleStateStore } from './rule-state.ts';
 
 export interface WatchSiteOptions {
   site: SiteModel;
   /** Every timer and "now" of every rule comes from here (virtual time in tests). */
   scheduler: SchedulerLike;
+  /** What must survive a restart: open conditions, timer deadlines, last flags, active alarms. */
+  state: RuleStateStore;
+  /** Whole links (bridges, serial receivers, platforms) going up and down, for supervision. */
+  links?: Observable<LinkStatus>;
 }
 
 /**
  * The rules of one site: readings in, event drafts out. Pure stream logic: no transport, no
- * clock but the scheduler, no I/O (DESIGN.md "Walls worth keeping").
+ * clock but the scheduler, no I/O (DESIGN.md "Walls worth keeping"). Subscribing starts the
+ * rules from `opts.state`; unsubscribing stops every timer. A new subscription with the same
+ * state is a restarted gateway: it neither re-raises what was raised nor forgets a running timer.
  */
 export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions): Observable<EventDraft> {
-  const { site } = opts;
-  const states = readings.pipe(filter((r): r is StateReading => r.type === 'state'), share());
-  return merge(
-    states.pipe(raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical' })),
-  );
+  const { site, scheduler, state } = opts;
+  // connect(): every rule subscribes before the readings start, so even a synchronous source
+  // reaches all of them; the source is subscribed once.
+  const drafts = readings.pipe(connect((all) => {
+    const states = all.pipe(filter((r): r is StateReading => r.type === 'state'));
+    const fire = merge(
+      states.pipe(raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state })),
+      states.pipe(raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state })),
+      states.pipe(raiseWaterFlow(site, { scheduler, state })),
+    ).pipe(connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))));
+    return merge(
+      fire,
+      states.pipe(recordSelfTest(site, { state })),
+      states.pipe(raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state })),
+      states.pipe(raiseCall(site, { scheduler, state })),
+      states.pipe(raiseWearableAlarms(site)),
+      states.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state })),
+      states.pipe(raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
+      states.pipe(raiseNotWorn(site, { scheduler, state })),
+      states.pipe(raiseGeofenceExit(site, { state })),
+    );
+  }));
+  return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
 }

@@ -1,0 +1,23 @@
+/**
+ * `carewatch <command>`: each command lives with its part of the product; this file only
+ * dispatches, so the gateway and the server never import each other.
+ */
+const COMMANDS: Record<string, { about: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  server: { about: 'the central server alone', load: () => import('./server/cli.ts') },
+  gateway: { about: 'one edge gateway: --site FILE|DIR ... --server URL', load: () => import('./gateway/cli.ts') },
+  sim: { about: 'device simulators, scenarios and load', load: () => import('./simulators/cli.ts') },
+  demo: { about: 'all-in-one demo: server + gateway with the bundled sites (npm start)', load: () => import('./simulators/demo/cli.ts') },
+  bench: { about: 'benchmarks; writes docs/benchmarks.md (npm run bench)', load: () => import('./simulators/bench/cli.ts') },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n');
+    process.stderr.write(`usage: carewatch <command> [options]\n\n${list}\n\nEach command takes --help.\n`);
+    return name ? 2 : 0;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}

@@ -1,0 +1,110 @@
+import { DeviceFields, type FieldName } from '../../../contract/index.ts';
+import { getPath, isObject } from './json-body.ts';
+
+/**
+ * Per-product translation of a platform's service data into the contract vocabulary
+ * (zigbee-herdsman-converters style: the mapping is data). Each source key (a dotted path into the
+ * service data) names the field it becomes and, optionally, how its values translate:
+ * `{ smoke_state: { field: 'smoke', map: { 1: true, 0: false } } }`.
+ */
+export type FieldValue = boolean | number | string;
+
+export interface FieldRule {
+  field: FieldName;
+  /** Source value (as a string: `1`, `true`, `alarm`) → field value. */
+  map?: Readonly<Record<string, FieldValue>>;
+  /** Used when `map` is given and the value is not in it; without it such values are dropped. */
+  otherwise?: FieldValue;
+  /** Multiply numeric values (e.g. 0.1 for tenths of a degree). */
+  scale?: number;
+}
+
+export type FieldMap = Readonly<Record<string, FieldRule | readonly FieldRule[]>>;
+
+export interface MappedFields {
+  fields: DeviceFields;
+  dropped: string[];
+}
+
+type Shape = Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }>;
+const SHAPE = DeviceFields.shape as unknown as Shape;
+const BOOLEAN_FIELDS = new Set<string>(['smoke', 'heat', 'test', 'water_flow', 'sos', 'fall', 'worn', 'occupancy', 'in_bed', 'contact', 'water_leak', 'presence', 'battery_low', 'tamper', 'fault']);
+
+export function applyFieldMap(source: unknown, map: FieldMap): MappedFields {
+  const fields: Record<string, FieldValue> = {};
+  const dropped: string[] = [];
+  if (!isObject(source)) return { fields: {}, dropped };
+  for (const [path, rules] of Object.entries(map)) {
+    const raw = getPath(source, path);
+    if (raw === undefined || raw === null || raw === '') continue;
+    for (const rule of Array.isArray(rules) ? (rules as readonly FieldRule[]) : [rules as FieldRule]) {
+      const value = convert(raw, rule);
+      if (value === undefined) {
+        dropped.push(`${path}=${short(raw)}: no ${rule.field} value for it`);
+        continue;
+      }
+      const check = SHAPE[rule.field]?.safeParse(value);
+      if (!check?.success) {
+        dropped.push(`${path}=${short(raw)}: ${rule.field} ${check?.error?.issues[0]?.message ?? 'is not a contract field'}`);
+        continue;
+      }
+      fields[rule.field] = value;
+    }
+  }
+  return { fields: fields as DeviceFields, dropped };
+}
+
+function convert(raw: unknown, rule: FieldRule): FieldValue | undefined {
+  if (rule.map) {
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return rule.otherwise;
+    const key = String(raw).trim();
+    return Object.hasOwn(rule.map, key) ? rule.map[key] : rule.otherwise;
+  }
+  if (BOOLEAN_FIELDS.has(rule.field)) return toBoolean(raw);
+  if (typeof raw === 'number') return rule.scale === undefined ? raw : raw * rule.scale;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (/^-?\d+(?:\.\d+)?$/.test(text)) return rule.scale === undefined ? Number(text) : Number(text) * rule.scale;
+    return text;
+  }
+  return typeof raw === 'boolean' ? raw : undefined;
+}
+
+function toBoolean(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  if (raw === 1 || raw === '1' || raw === 'true') return true;
+  if (raw === 0 || raw === '0' || raw === 'false') return false;
+  return undefined;
+}
+
+function short(v: unknown): string {
+  const text = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? '[…]' : typeof v === 'object' ? '{…}' : String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** Every contract field under its own name: a platform that already speaks our vocabulary. */
+export const IDENTITY_FIELDS: FieldMap = Object.fromEntries(
+  Object.keys(SHAPE).map((name) => [name, { field: name as FieldName }]),
+);
+
+/**
+ * Service-data names of common NB-IoT smoke detectors and call buttons on the carriers'
+ * platforms (CTWing's standard smoke-detector template style: `smoke_state`, `battery_value`,
+ * `battery_state`, `error_code`; the published CTWing event example reports low battery as
+ * `battery_state: 1`). Products that differ get their own map in the site file.
+ */
+export const COMMON_DETECTOR_FIELDS: FieldMap = {
+  smoke_state: { field: 'smoke', map: { 0: false, 1: true } },
+  smoke_alarm: { field: 'smoke', map: { 0: false, 1: true } },
+  battery_value: { field: 'battery' },
+  battery_level: { field: 'battery' },
+  battery_state: { field: 'battery_low', map: { 0: false, 1: true } },
+  tamper_alarm: { field: 'tamper', map: { 0: false, 1: true } },
+  tamper_state: { field: 'tamper', map: { 0: false, 1: true } },
+  error_code: { field: 'fault', map: { 0: false }, otherwise: true },
+  self_test: { field: 'test', map: { 0: false, 1: true } },
+  temperature: { field: 'temperature' },
+  sos_state: { field: 'action', map: { 1: 'emergency' } },
+};
+
+export const DEFAULT_PLATFORM_FIELDS: FieldMap = { ...IDENTITY_FIELDS, ...COMMON_DETECTOR_FIELDS };

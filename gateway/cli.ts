@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Gateway, SiteConfigError } from './gateway.ts';
+
+const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [options]
+
+  --site PATH          site file (YAML/JSON) or a folder of them; repeatable
+  --server URL         central server               (CAREWATCH_SERVER_URL, default http://127.0.0.1:8080)
+  --gateway-id ID      this gateway's id            (CAREWATCH_GATEWAY_ID, default: the first site's id)
+  --token-file FILE    file holding the gateway's server token (or CAREWATCH_GATEWAY_TOKEN)
+  --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
+  --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
+  --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
+  --http-host/-port    status page and pushes       (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --tls-key/--tls-cert MQTT over TLS with these PEM files
+  --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const env = process.env;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      site: { type: 'string', multiple: true },
+      server: { type: 'string', default: env.CAREWATCH_SERVER_URL ?? 'http://127.0.0.1:8080' },
+      'gateway-id': { type: 'string', default: env.CAREWATCH_GATEWAY_ID },
+      'token-file': { type: 'string' },
+      credentials: { type: 'string' },
+      'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
+      'mqtt-host': { type: 'string', default: env.CAREWATCH_MQTT_HOST ?? '127.0.0.1' },
+      'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
+      'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
+      'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'tls-key': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? 'process' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.site?.length) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const dataDir = resolve(values['data-dir']);
+  const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : env.CAREWATCH_GATEWAY_TOKEN;
+  if (!token) {
+    process.stderr.write('carewatch gateway: no server token: give --token-file or CAREWATCH_GATEWAY_TOKEN\n');
+    return 2;
+  }
+  if (values.durability !== 'process' && values.durability !== 'power') {
+    process.stderr.write('carewatch gateway: --durability must be "process" or "power"\n');
+    return 2;
+  }
+  const gateway = new Gateway({
+    gatewayId: values['gateway-id'] ?? 'gateway-1',
+    sites: values.site,
+    serverUrl: values.server.replace(/\/$/, ''),
+    token,
+    dataDir,
+    credentialsFile: values.credentials ?? join(dataDir, 'gateway-credentials.json'),
+    mqtt: {
+      host: values['mqtt-host'],
+      port: Number(values['mqtt-port']),
+      ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
+    },
+    http: { host: values['http-host'], port: Number(values['http-port']) },
+    durability: values.durability,
+  });
+  try {
+    await gateway.start();
+  } catch (err) {
+    if (err instanceof SiteConfigError) {
+      process.stderr.write(`carewatch gateway: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  await new Promise<void>((done) => {
+    const stop = () => { void gateway.stop().then(done); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

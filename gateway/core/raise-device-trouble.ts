@@ -1,0 +1,101 @@
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { DEFAULT_SEVERITY, type DeviceFields, type EventKind, type StateReading } from '../../contract/index.ts';
+import type { SiteModel } from '../site/model.ts';
+import { type EventDraft, deviceEvent } from './event-draft.ts';
+import { type FoldState, type FoldStep, foldClear, foldIdle, foldRaise, foldSweep, newFold } from './flap-fold.ts';
+import { deviceDraft } from './rule-drafts.ts';
+import type { RuleStateStore } from './rule-state.ts';
+
+export type TroubleKind = Extract<EventKind, 'device.battery_low' | 'device.tamper' | 'device.fault'>;
+
+export interface RaiseDeviceTroubleOptions {
+  site: SiteModel;
+  scheduler: SchedulerLike;
+  state: RuleStateStore;
+  /** The site's periodic sweep: sends the held restore of a flapping condition. */
+  sweep: Observable<unknown>;
+}
+
+/**
+ * What a report says about each trouble: true = present, false = restored, undefined = it does not
+ * say (a missing field is unknown, never false). Battery: the device's own `battery_low` flag, or
+ * its level at or under `rules.devices.batteryLowPercent`; low if either says so.
+ */
+function troubleIn(f: DeviceFields, lowPercent: number): Array<[TroubleKind, boolean]> {
+  const out: Array<[TroubleKind, boolean]> = [];
+  const byLevel = f.battery === undefined ? undefined : f.battery <= lowPercent;
+  const battery = f.battery_low === true || byLevel === true ? true : (f.battery_low ?? byLevel);
+  if (battery !== undefined) out.push(['device.battery_low', battery]);
+  if (f.tamper !== undefined) out.push(['device.tamper', f.tamper]);
+  if (f.fault !== undefined) out.push(['device.fault', f.fault]);
+  return out;
+}
+
+const KEY = 'trouble:';
+
+/**
+ * `device.battery_low`, `device.tamper`, `device.fault` with their restores (issue 11). Only
+ * changes count (Zigbee2MQTT resends cached state); a condition that flaps is folded
+ * (flap-fold.ts, `rules.devices.flapWindowMin`). Memory: a record only for devices with
+ * trouble now or within the flap window, stored as `trouble:{deviceId}:{kind}`.
+ */
+export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site, scheduler, state, sweep } = opts;
+  const flapMs = site.rules.devices.flapWindowMin * 60_000;
+  const lowPercent = site.rules.devices.batteryLowPercent;
+  return (states) => defer(() => {
+    const folds = new Map<string, FoldState>();
+    for (const [key, fold] of state.entries<FoldState>(KEY)) folds.set(key.slice(KEY.length), fold);
+
+    const apply = (key: string, fold: FoldState, step: FoldStep, draft: (action: 'raise' | 'clear') => EventDraft): EventDraft[] => {
+      if (foldIdle(fold, scheduler.now(), flapMs)) {
+        folds.delete(key);
+        state.delete(KEY + key);
+      } else {
+        folds.set(key, fold);
+        state.set(KEY + key, fold);
+      }
+      if (step.emit === 'none') return [];
+      const ev = draft(step.emit);
+      if (step.count < 2) return [ev];
+      const flap: Record<string, number | boolean> = step.emit === 'raise' ? { flapping: true } : { flaps: step.count };
+      return [{ ...ev, count: step.count, details: { ...ev.details, ...flap } }];
+    };
+
+    const onReading = (r: StateReading): EventDraft[] => {
+      const device = site.devices.get(r.deviceId);
+      if (!device) return [];
+      const out: EventDraft[] = [];
+      const now = scheduler.now();
+      for (const [kind, present] of troubleIn(r.fields, lowPercent)) {
+        const key = `${r.deviceId}:${kind}`;
+        const fold = folds.get(key);
+        const wasOn = fold?.on === true;
+        if (wasOn === present) continue; // a repeat (cached state resent), or nothing to restore
+        const f = fold ?? newFold();
+        const step = present ? foldRaise(f, now, flapMs) : foldClear(f, now, flapMs);
+        const details = kind === 'device.battery_low' && r.fields.battery !== undefined ? { battery: r.fields.battery } : undefined;
+        out.push(...apply(key, f, step, (action) => deviceEvent(device, r, kind, action, DEFAULT_SEVERITY[kind], details)));
+      }
+      return out;
+    };
+
+    const onSweep = (): EventDraft[] => {
+      const now = scheduler.now();
+      const out: EventDraft[] = [];
+      for (const [key, fold] of folds) {
+        if (fold.on) continue;
+        const step = foldSweep(fold, now);
+        if (step.emit === 'none' && !foldIdle(fold, now, flapMs)) continue;
+        const cut = key.lastIndexOf(':');
+        const device = site.devices.get(key.slice(0, cut));
+        const kind = key.slice(cut + 1) as TroubleKind;
+        if (!device) continue;
+        out.push(...apply(key, fold, step, (action) => deviceDraft(site, device, kind, action, now)));
+      }
+      return out;
+    };
+
+    return merge(states.pipe(mergeMap(onReading)), sweep.pipe(mergeMap(onSweep)));
+  });
+}

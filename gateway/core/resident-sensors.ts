@@ -1,0 +1,89 @@
+import { InactivityRules as InactivityRulesSchema, type Resident, type SiteRules } from '../../contract/index.ts';
+import type { SiteModel, WatchedDevice } from '../site/model.ts';
+
+/**
+ * Which sensors speak for which resident, and the resident's own inactivity settings: resolved
+ * once per site so the activity rules look up by id on every reading.
+ */
+
+/** Profiles whose reports can show a person moving (issue 4): motion, door, bed, presence, steps. */
+export const DEFAULT_ACTIVITY_PROFILES: readonly string[] = [
+  'motion-sensor', 'door-contact', 'bed-sensor', 'presence-radar', 'wearable', 'watch-4g',
+];
+
+export interface ResidentWatch {
+  resident: Resident;
+  /** Site rules with the resident's overrides merged over them. */
+  rules: InactivityRules;
+  /** Living-alone watch (home site or `livesAlone`): going out suspends the no-activity rule. */
+  livingAlone: boolean;
+  /** Activity-capable devices that speak for this resident. */
+  sensors: ReadonlySet<string>;
+  /** Door contacts that mean "left home" (entrance doors, else any door of the resident's). */
+  homeDoors: ReadonlySet<string>;
+}
+
+export interface ResidentIndex {
+  /** Only residents with at least one activity-capable sensor are watched. */
+  residents: ReadonlyMap<string, ResidentWatch>;
+  /** Device id → the watched residents it speaks for. */
+  byDevice: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * A device speaks for a resident when it is theirs (`residentId`), or unassigned and in their
+ * room; on a home site every unassigned device is in the resident's home.
+ */
+function speaksFor(site: SiteModel, d: WatchedDevice, r: Resident): boolean {
+  if (d.residentId !== undefined) return d.residentId === r.id;
+  if (d.roomId === r.roomId) return true;
+  return site.file.site.kind === 'home';
+}
+
+export function indexResidentSensors(
+  site: SiteModel,
+  activityProfiles: readonly string[] = DEFAULT_ACTIVITY_PROFILES,
+): ResidentIndex {
+  const capable = [...site.devices.values()].filter((d) => activityProfiles.includes(d.profileId));
+  const residents = new Map<string, ResidentWatch>();
+  const byDevice = new Map<string, string[]>();
+  for (const r of site.residents.values()) {
+    const mine = capable.filter((d) => speaksFor(site, d, r));
+    if (mine.length === 0) continue;
+    const doors = mine.filter((d) => d.profileId === 'door-contact');
+    const entrance = doors.filter((d) => d.roomId !== undefined && site.rooms.get(d.roomId)?.type === 'entrance');
+    residents.set(r.id, {
+      resident: r,
+      rules: inactivityRulesFor(site, r),
+      livingAlone: site.file.site.kind === 'home' || r.livesAlone,
+      sensors: new Set(mine.map((d) => d.id)),
+      homeDoors: new Set((entrance.length > 0 ? entrance : doors).map((d) => d.id)),
+    });
+    for (const d of mine) byDevice.set(d.id, [...(byDevice.get(d.id) ?? []), r.id]);
+  }
+  return { residents, byDevice };
+}
+
+export type InactivityRules = SiteRules['inactivity'];
+
+const PRODUCT_DEFAULTS: InactivityRules = InactivityRulesSchema.parse({});
+
+/**
+ * The resident's inactivity rules: their overrides merged over the site's.
+ * Caveat: zod 4's `.partial()` keeps inner defaults, so a parsed `resident.rules.inactivity`
+ * carries every product default even where the file said nothing. Until contract/ strips those
+ * defaults, a value equal to the product default is read as "not overridden" (keeping the site's).
+ */
+export function inactivityRulesFor(site: SiteModel, r: Resident): InactivityRules {
+  const own = r.rules?.inactivity;
+  const merged: Record<string, unknown> = { ...site.rules.inactivity };
+  if (own) {
+    for (const [key, value] of Object.entries(own)) {
+      if (value === undefined) continue;
+      const fallback = (PRODUCT_DEFAULTS as Record<string, unknown>)[key];
+      if (JSON.stringify(value) === JSON.stringify(fallback)) continue;
+      merged[key] = value;
+    }
+  }
+  return merged as InactivityRules;
+}

@@ -1,0 +1,50 @@
+import { type Observable, type SchedulerLike, defer, filter, interval, merge, share } from 'rxjs';
+import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
+import type { SiteModel } from '../site/model.ts';
+import type { EventDraft } from './event-draft.ts';
+import { raiseDeviceTrouble } from './raise-device-trouble.ts';
+import { LinkRegistry, raiseOnLinkDown } from './raise-on-link-down.ts';
+import { raiseOnSilence } from './raise-on-silence.ts';
+import { remindUntestedDevices } from './remind-untested-devices.ts';
+import type { RuleStateStore } from './rule-state.ts';
+
+export interface SuperviseDevicesOptions {
+  site: SiteModel;
+  scheduler: SchedulerLike;
+  /** Survives restarts: last seen, open alarms, flap folds, last proofs, links down. */
+  state: RuleStateStore;
+  /** Period of the site's one supervision sweep, in scheduler seconds (default 30). */
+  sweepEverySec?: number;
+  /** Profile ids needing a weekly proof (default: call-button, wearable, watch-4g). */
+  testableProfiles?: readonly string[];
+}
+
+export const DEFAULT_SWEEP_EVERY_SEC = 30;
+
+/**
+ * Device supervision of one site (issue 11): `device.offline` (silence, availability, flap folding),
+ * one root-cause `device.offline` per link that is down, `device.battery_low` / `device.tamper` /
+ * `device.fault` with restores, and weekly `device.untested` reminders. Silence-based rules share
+ * ONE scheduler interval per site — no timer per device.
+ */
+export function superviseDevices(
+  readings: Observable<Reading>,
+  links: Observable<LinkStatus>,
+  opts: SuperviseDevicesOptions,
+): Observable<EventDraft> {
+  const { site, scheduler, state } = opts;
+  return defer(() => {
+    const sweep = interval((opts.sweepEverySec ?? DEFAULT_SWEEP_EVERY_SEC) * 1000, scheduler).pipe(share());
+    const registry = new LinkRegistry(site, state);
+    const shared = readings.pipe(share());
+    const states = shared.pipe(filter((r): r is StateReading => r.type === 'state'));
+    return merge(
+      links.pipe(raiseOnLinkDown({ site, scheduler, registry })),
+      shared.pipe(raiseOnSilence({ site, scheduler, state, sweep, registry })),
+      states.pipe(raiseDeviceTrouble({ site, scheduler, state, sweep })),
+      states.pipe(remindUntestedDevices({
+        site, scheduler, state, sweep, ...(opts.testableProfiles ? { testableProfiles: opts.testableProfiles } : {}),
+      })),
+    );
+  });
+}

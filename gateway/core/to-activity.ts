@@ -1,0 +1,79 @@
+import { type OperatorFunction, type SchedulerLike, defer, mergeMap } from 'rxjs';
+import type { StateReading } from '../../contract/index.ts';
+import type { WatchedDevice } from '../site/model.ts';
+import type { ResidentIndex } from './resident-sensors.ts';
+import type { SiteModel } from '../site/model.ts';
+
+/**
+ * What a report says about a resident moving (issue 4): motion `occupancy: true`, radar
+ * `presence: true`, a door contact changing, `in_bed` changing, a wearable's `steps` going up.
+ */
+export type ActivitySignal = 'motion' | 'presence' | 'steps' | 'door_opened' | 'door_closed' | 'in_bed' | 'out_of_bed';
+
+export interface Activity {
+  type: 'activity';
+  signal: ActivitySignal;
+  /**
+   * False for a repeated value: Zigbee2MQTT resends a device's whole cached state with every
+   * message (fixtures README §1), so `contact: true` again is no one touching the door.
+   */
+  changed: boolean;
+  /** Someone is inside the home (not a wearable's steps, which go out with the person). */
+  indoor: boolean;
+  reading: StateReading;
+  device: WatchedDevice;
+  residentIds: readonly string[];
+  /** Scheduler time of arrival: rule clocks run on it, not on device clocks. */
+  at: number;
+}
+
+/** Last door / bed / step values per device: transitions need the previous value. */
+interface LastValues {
+  contact?: boolean;
+  inBed?: boolean;
+  steps?: number;
+}
+
+/**
+ * Turns state readings of the residents' activity sensors into activity signals (0..n per reading).
+ * Previous values live per subscription; after a restart the first report of a door or bed is
+ * "not a change" (unknown before), which never invents activity.
+ */
+export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: SchedulerLike): OperatorFunction<StateReading, Activity> {
+  return (states) => defer(() => {
+    const last = new Map<string, LastValues>();
+    return states.pipe(mergeMap((reading) => signalsOf(reading)));
+
+    function signalsOf(reading: StateReading): Activity[] {
+      const residentIds = index.byDevice.get(reading.deviceId);
+      const device = site.devices.get(reading.deviceId);
+      if (residentIds === undefined || device === undefined) return [];
+      const f = reading.fields;
+      const out: Activity[] = [];
+      const at = scheduler.now();
+      const add = (signal: ActivitySignal, changed: boolean, indoor: boolean) =>
+        out.push({ type: 'activity', signal, changed, indoor, reading, device, residentIds, at });
+      let prev = last.get(reading.deviceId);
+      if (prev === undefined && (f.contact !== undefined || f.in_bed !== undefined || f.steps !== undefined)) {
+        prev = {};
+        last.set(reading.deviceId, prev);
+      }
+      if (f.occupancy === true) add('motion', true, true);
+      if (f.presence === true) add('presence', true, true);
+      if (f.contact !== undefined && prev) {
+        add(f.contact ? 'door_closed' : 'door_opened', prev.contact !== undefined && prev.contact !== f.contact, true);
+        prev.contact = f.contact;
+      }
+      if (f.in_bed !== undefined && prev) {
+        add(f.in_bed ? 'in_bed' : 'out_of_bed', prev.inBed !== undefined && prev.inBed !== f.in_bed, true);
+        prev.inBed = f.in_bed;
+      }
+      if (f.steps !== undefined && prev) {
+        // A counter going down is the daily reset, not movement.
+        if (prev.steps !== undefined && f.steps > prev.steps) add('steps', true, false);
+        prev.steps = f.steps;
+      }
+      return out;
+    }
+  });
+}

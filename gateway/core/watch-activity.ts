@@ -1,0 +1,43 @@
+import { type Observable, type SchedulerLike, defer, interval, merge, share } from 'rxjs';
+import type { StateReading } from '../../contract/index.ts';
+import type { SiteModel } from '../site/model.ts';
+import type { EventDraft } from './event-draft.ts';
+import { raiseOnBedExit } from './raise-on-bed-exit.ts';
+import { raiseOnInactivity } from './raise-on-inactivity.ts';
+import { DEFAULT_ACTIVITY_PROFILES, indexResidentSensors } from './resident-sensors.ts';
+import type { RuleStateStore } from './rule-state.ts';
+import { toActivity } from './to-activity.ts';
+import { trackHomePresence } from './track-home-presence.ts';
+import { verifyRadarFall } from './verify-radar-fall.ts';
+
+export interface WatchActivityOptions {
+  site: SiteModel;
+  scheduler: SchedulerLike;
+  /** Survives restarts: last activity, bed state, away-from-home, pending falls, open alarms. */
+  state: RuleStateStore;
+  /** Period of the site's one activity sweep, in scheduler seconds (default 30). */
+  sweepEverySec?: number;
+  /** Profile ids whose reports show a person moving (default: motion, door, bed, radar, wearable, watch). */
+  activityProfiles?: readonly string[];
+}
+
+/**
+ * The residents' activity rules of one site (issues 4 and 11): `inactivity.no_activity`
+ * (suspended while a living-alone resident is out), `inactivity.bed_exit`, and radar
+ * `fall.detected`. Deadlines are checked by ONE scheduler interval per site.
+ */
+export function watchActivity(states: Observable<StateReading>, opts: WatchActivityOptions): Observable<EventDraft> {
+  const { site, scheduler, state } = opts;
+  const index = indexResidentSensors(site, opts.activityProfiles ?? DEFAULT_ACTIVITY_PROFILES);
+  return defer(() => {
+    const sweep = interval((opts.sweepEverySec ?? 30) * 1000, scheduler).pipe(share());
+    const shared = states.pipe(share());
+    const activity = shared.pipe(toActivity(site, index, scheduler), share());
+    const presence = activity.pipe(trackHomePresence({ index, scheduler, state, sweep }));
+    return merge(
+      merge(activity, presence).pipe(raiseOnInactivity({ site, index, scheduler, state, sweep })),
+      activity.pipe(raiseOnBedExit({ site, index, scheduler, state, sweep })),
+      shared.pipe(verifyRadarFall({ site, scheduler, state })),
+    );
+  });
+}

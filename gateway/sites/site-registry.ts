@@ -1,0 +1,80 @@
+import type { SiteModel, WatchedDevice } from '../site/model.ts';
+import type { SiteRuntime } from './site-runtime.ts';
+
+export interface Located {
+  runtime: SiteRuntime;
+  device: WatchedDevice;
+}
+
+/**
+ * The sites one gateway watches — one institution, or thousands of homes — and the indexes that
+ * find a device from what a transport knows (a topic's site and device, a watch id, a platform's
+ * device id). Sites are swapped whole: replacing one leaves every other site untouched.
+ */
+export class SiteRegistry {
+  private readonly runtimes = new Map<string, SiteRuntime>();
+  /** Transport address (contract `deviceAddress`) → site id, across all sites. */
+  private readonly addressIndex = new Map<string, string>();
+
+  constructor(private readonly createRuntime: (site: SiteModel) => SiteRuntime) {}
+
+  get size(): number {
+    return this.runtimes.size;
+  }
+
+  siteIds(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  get(siteId: string): SiteRuntime | undefined {
+    return this.runtimes.get(siteId);
+  }
+
+  /**
+   * Adds or replaces a site. Returns problems that keep it out (an address another site
+   * already uses): one home cannot take over another home's watch.
+   */
+  upsert(site: SiteModel): string[] {
+    const conflicts: string[] = [];
+    for (const [address, device] of site.byAddress) {
+      const owner = this.addressIndex.get(address);
+      if (owner !== undefined && owner !== site.id) conflicts.push(`devices.${device.id}: address ${address} already belongs to site "${owner}"`);
+    }
+    if (conflicts.length > 0) return conflicts;
+    this.remove(site.id);
+    const runtime = this.createRuntime(site);
+    this.runtimes.set(site.id, runtime);
+    for (const address of site.byAddress.keys()) this.addressIndex.set(address, site.id);
+    runtime.start();
+    return [];
+  }
+
+  remove(siteId: string): boolean {
+    const runtime = this.runtimes.get(siteId);
+    if (!runtime) return false;
+    runtime.stop();
+    for (const address of runtime.site.byAddress.keys()) this.addressIndex.delete(address);
+    this.runtimes.delete(siteId);
+    return true;
+  }
+
+  /** The device a transport address names, in whichever site holds it. */
+  locate(address: string): Located | undefined {
+    const siteId = this.addressIndex.get(address);
+    if (siteId === undefined) return undefined;
+    const runtime = this.runtimes.get(siteId)!;
+    const device = runtime.site.byAddress.get(address);
+    return device ? { runtime, device } : undefined;
+  }
+
+  /** A device by site and id, for transports whose topic names both. */
+  device(siteId: string, deviceId: string): Located | undefined {
+    const runtime = this.runtimes.get(siteId);
+    const device = runtime?.site.devices.get(deviceId);
+    return runtime && device ? { runtime, device } : undefined;
+  }
+
+  stopAll(): void {
+    for (const id of [...this.runtimes.keys()]) this.remove(id);
+  }
+}

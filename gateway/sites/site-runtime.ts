@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+import { type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import type { LinkStatus, Reading } from '../../contract/index.ts';
+import { watchSite } from '../core/watch-site.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { SqliteRuleState } from '../store/sqlite-rule-state.ts';
+import type { SiteModel } from '../site/model.ts';
+import type { Logger } from '../log.ts';
+
+/**
+ * One watched site: its readings subject, its rules, its rule state. Readings pushed in run
+ * through the rules synchronously, so an event a reading raises is in the outbox before `push`
+ * returns — the caller may then acknowledge the device.
+ */
+export class SiteRuntime {
+  private readonly readings = new Subject<Reading>();
+  private readonly links = new Subject<LinkStatus>();
+  private subscription: Subscription | undefined;
+  private appendError: Error | undefined;
+
+  constructor(
+    readonly site: SiteModel,
+    private readonly deps: { db: Database.Database; outbox: Outbox; scheduler: SchedulerLike; log: Logger },
+  ) {}
+
+  start(): void {
+    const state = new SqliteRuleState(this.deps.db, this.site.id);
+    this.subscription = watchSite(this.readings, {
+      site: this.site,
+      scheduler: this.deps.scheduler,
+      state,
+      links: this.links,
+    } as Parameters<typeof watchSite>[1]).subscribe({
+      next: (draft) => {
+        try {
+          this.deps.outbox.append(draft);
+        } catch (err) {
+          this.appendError ??= err as Error;
+        }
+      },
+      error: (err: unknown) => this.deps.log.error({ err, siteId: this.site.id }, 'rules of a site failed; site no longer watched'),
+    });
+  }
+
+  /**
+   * Runs the reading through the rules. Throws when an event it raised could not be stored, so
+   * the transport does not acknowledge what is not durable (the device will retry).
+   */
+  push(reading: Reading): void {
+    this.appendError = undefined;
+    this.readings.next(reading);
+    if (this.appendError) throw this.appendError;
+  }
+
+  pushLink(status: LinkStatus): void {
+    this.links.next(status);
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+  }
+}

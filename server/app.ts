@@ -1,0 +1,56 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { API_PREFIX } from '../contract/index.ts';
+import type { ServerProvisioning } from '../contract/index.ts';
+import alarmsPlugin from './plugins/app/alarms.ts';
+import authPlugin from './plugins/app/auth.ts';
+import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
+import metricsPlugin from './plugins/app/metrics.ts';
+import storePlugin from './plugins/app/store.ts';
+import errorHandler from './plugins/external/error-handler.ts';
+import zodCompiler from './plugins/external/zod-compiler.ts';
+import apiRoutes from './routes/api/index.ts';
+import consoleRoutes from './routes/console.ts';
+import healthRoutes from './routes/health.ts';
+
+export interface ServerOptions {
+  /** Where `server.db` lives. */
+  dataDir: string;
+  /** Users and gateways with hashed tokens (contract `ServerProvisioning`, already validated). */
+  provisioning: ServerProvisioning;
+  /** Fastify's logger option; off by default (tests), main.ts turns it on. */
+  logger?: boolean | object;
+  /** A gateway silent longer than this gets `gateway.offline` (default 90 s: three missed 30 s heartbeats). */
+  gatewaySilenceSec?: number;
+  /** Epoch-ms clock for stored times and silence checks; tests pass a fake. */
+  clock?: () => number;
+}
+
+export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
+
+/**
+ * The central server, in fastify/demo's order: external plugins (schemas, errors), then the
+ * app's services as named plugins (store → metrics → auth → alarms → gateway watch), then routes.
+ * Nothing listens yet: tests call `inject()`, main.ts calls `listen()`.
+ */
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const clock = opts.clock ?? Date.now;
+  const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+  try {
+    await app.register(zodCompiler);
+    await app.register(errorHandler);
+    await app.register(storePlugin, { dataDir: opts.dataDir });
+    await app.register(metricsPlugin);
+    await app.register(authPlugin, { provisioning: opts.provisioning });
+    await app.register(alarmsPlugin, { clock });
+    await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });
+    await app.register(healthRoutes);
+    await app.register(consoleRoutes);
+    await app.register(apiRoutes, { prefix: API_PREFIX });
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
+  return app;
+}

@@ -1,0 +1,43 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServer } from './main.ts';
+
+const HELP = `carewatch server [options]
+
+  --host HOST          listen address   (CAREWATCH_HTTP_HOST, default 127.0.0.1)
+  --port PORT          listen port      (CAREWATCH_HTTP_PORT, default 8080)
+  --data-dir DIR       embedded store   (CAREWATCH_DATA_DIR, default ./data; the server uses DIR as given)
+  --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const env = process.env;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: env.CAREWATCH_HTTP_HOST ?? '127.0.0.1' },
+      port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
+      'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
+      provision: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const dataDir = resolve(values['data-dir']);
+  const server = await startServer({
+    host: values.host,
+    port: Number(values.port),
+    dataDir,
+    provisionFile: values.provision ?? join(dataDir, 'provisioning.json'),
+  });
+  process.stdout.write(`carewatch server listening on ${server.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => { void server.close().then(done); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import alarmRoutes from './alarms.ts';
+import deviceRoutes from './devices.ts';
+import ingestRoutes from './ingest.ts';
+import streamRoutes from './stream.ts';
+
+/**
+ * Everything under `/api/v1` needs a bearer token. Registered without `fp`, so this hook stays
+ * local to the API scope (fastify/demo's autohooks): `/healthz` and the console page stay open.
+ */
+export default async function apiRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', app.authenticate);
+  await app.register(ingestRoutes);
+  await app.register(alarmRoutes);
+  await app.register(streamRoutes);
+  await app.register(deviceRoutes);
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HeartbeatRequest, IngestRequest, IngestResponse } from '../../../contract/index.ts';
+import { forbidden } from '../../http-error.ts';
+import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
+import { allowRoles, ErrorBody, principalOf, requireSite } from './guards.ts';
+
+const HeartbeatResponse = z.object({ status: z.literal('ok'), serverTime: z.number().int() });
+
+/** 500 events with details can exceed fastify's 1 MiB default. */
+const INGEST_BODY_LIMIT = 8 * 1024 * 1024;
+
+export default async function ingestRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const gatewayOnly = allowRoles(['gateway'], 'deliver events (gateways only)');
+
+  app.post('/ingest', {
+    bodyLimit: INGEST_BODY_LIMIT,
+    onRequest: gatewayOnly,
+    schema: { body: IngestRequest, response: { 200: IngestResponse, '4xx': ErrorBody, '5xx': ErrorBody } },
+  }, async (request) => {
+    const gateway = principalOf(request);
+    requireGatewayId(request.body.gatewayId, gateway.name, request);
+    // Guards first, all of them: one foreign site refuses the whole batch, nothing is written.
+    for (const event of request.body.events) {
+      requireSite(request, event.siteId, `event ${event.id}: site ${event.siteId} is not served by gateway ${gateway.name}; nothing was stored`);
+    }
+    const outcome = app.alarms.ingest(gateway.name, request.body.events);
+    app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);
+    app.metrics.ingestEvents.inc({ result: 'duplicate' }, outcome.duplicates);
+    return { stored: outcome.stored, duplicates: outcome.duplicates };
+  });
+
+  app.post('/ingest/heartbeat', {
+    onRequest: gatewayOnly,
+    schema: { body: HeartbeatRequest, response: { 200: HeartbeatResponse, '4xx': ErrorBody, '5xx': ErrorBody } },
+  }, async (request) => {
+    const gateway = principalOf(request);
+    requireGatewayId(request.body.gatewayId, gateway.name, request);
+    for (const siteId of request.body.siteIds) {
+      requireSite(request, siteId, `site ${siteId} is not served by gateway ${gateway.name}`);
+    }
+    // A heartbeat naming no sites stands for all the gateway is provisioned for.
+    const siteIds = request.body.siteIds.length > 0 ? request.body.siteIds : [...app.tokens.sitesOfGateway(gateway.name)];
+    const serverTime = app.gatewayWatch.heartbeat({ ...request.body, siteIds });
+    return { status: 'ok' as const, serverTime };
+  });
+}
+
+function requireGatewayId(claimed: string, actual: string, request: FastifyRequest): void {
+  if (claimed === actual) return;
+  request.server.metrics.authFailures.inc({ reason: 'scope' });
+  throw forbidden(`this token belongs to gateway ${actual}, not ${claimed}`);
+}

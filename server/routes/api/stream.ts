@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
+import { READER_ROLES, canSeeAlarm } from '../../services/scope.ts';
+import type { StoredAlarmChange } from '../../services/store/types.ts';
+import { allowRoles, principalOf } from './guards.ts';
+
+/** A comment line this often keeps proxies and the console's watchdog sure the stream is alive. */
+export const SSE_HEARTBEAT_MS = 15_000;
+/** A console further behind than this reloads the list instead of replaying every change. */
+export const MAX_REPLAY = 5_000;
+/** A client that stops reading is cut off rather than buffered without bound; it resumes by id. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const REPLAY_PAGE = 500;
+
+// Loose: the parsed value replaces request.headers, which must keep every other header.
+const StreamHeaders = z.looseObject({
+  'last-event-id': z.string().regex(/^\d{1,15}$/, 'must be a change id (a non-negative integer)').optional(),
+});
+
+/**
+ * `GET /stream`: Server-Sent Events (WHATWG HTML § 9.2) of alarm changes in the caller's scope.
+ * `id:` is the persisted change id, so `Last-Event-ID` resumes after a reconnect or a server
+ * restart; `event: reset` tells a client too far behind (or ahead of a rebuilt store) to reload.
+ */
+export default async function streamRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get('/stream', {
+    onRequest: allowRoles(READER_ROLES, 'read the alarm stream (gateways only deliver events)'),
+    schema: { headers: StreamHeaders },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const lastEventId = request.headers['last-event-id'];
+    // At most 15 digits (the schema), so always a safe integer.
+    const after = lastEventId === undefined ? undefined : Number(lastEventId);
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // nginx and similar proxies would otherwise hold events back.
+      'X-Accel-Buffering': 'no',
+    });
+    request.raw.socket.setNoDelay(true);
+    res.write('retry: 2000\n\n');
+
+    let closed = false;
+    let unsubscribe = (): void => {};
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), SSE_HEARTBEAT_MS);
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(heartbeat);
+      app.liveStreams.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    app.liveStreams.add(close);
+    res.on('close', close);
+    res.on('error', close);
+
+    const send = (change: StoredAlarmChange): void => {
+      if (closed || !canSeeAlarm(principal, change.alarm)) return;
+      res.write(`id: ${change.changeId}\ndata: ${JSON.stringify({ change: change.change, alarm: change.alarm })}\n\n`);
+      if (res.writableLength > MAX_BUFFERED_BYTES) close();
+    };
+
+    // Replay and subscribe in one synchronous stretch: no commit can land between them.
+    const newest = app.store.alarms.lastChangeId();
+    if (after !== undefined) {
+      if (after > newest || newest - after > MAX_REPLAY) {
+        res.write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+      } else {
+        for (let from = after; !closed;) {
+          const page = app.store.alarms.changesAfter(from, REPLAY_PAGE);
+          for (const change of page) send(change);
+          if (page.length < REPLAY_PAGE) break;
+          from = page[page.length - 1]!.changeId;
+        }
+      }
+    }
+    if (!closed) unsubscribe = app.alarmBus.subscribe(send);
+  });
+}

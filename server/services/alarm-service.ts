@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Alarm, AlarmListQuery, Event } from '../../contract/index.ts';
+import { conflict, notFound } from '../http-error.ts';
+import type { AlarmBus } from './alarm-bus.ts';
+import { acknowledge, applyEvent, resolve } from './alarm-lifecycle.ts';
+import type { OperatorStep, Transition } from './alarm-lifecycle.ts';
+import { alarmScope, canSeeAlarm } from './scope.ts';
+import type { Principal } from './scope.ts';
+import type { ServerStore, StoredAlarmChange } from './store/types.ts';
+
+export interface IngestOutcome {
+  /** Every id of the request, once each, in request order: stored now or before. */
+  stored: string[];
+  newEvents: number;
+  duplicates: number;
+}
+
+/**
+ * Events in, alarms out: stores each event once and moves its alarm, all in one transaction, then
+ * tells live streams what changed. Operators' acknowledgements and resolutions go the same way.
+ */
+export class AlarmService {
+  constructor(
+    private readonly store: ServerStore,
+    private readonly bus: AlarmBus,
+    private readonly clock: () => number,
+  ) {}
+
+  ingest(gatewayId: string, events: readonly Event[]): IngestOutcome {
+    const receivedAt = this.clock();
+    const now = new Date(receivedAt).toISOString();
+    const seen = new Set<string>();
+    const changes: StoredAlarmChange[] = [];
+    let newEvents = 0;
+    this.store.atomically(() => {
+      for (const event of events) {
+        if (seen.has(event.id)) continue;
+        seen.add(event.id);
+        if (!this.store.events.appendIfNew(event, { gatewayId, receivedAt })) continue;
+        newEvents += 1;
+        if (event.action === 'record') continue;
+        const key = { siteId: event.siteId, subject: event.subject, kind: event.kind };
+        const step = applyEvent(this.store.alarms.findOpen(key), this.store.alarms.keyState(key), event, {
+          now,
+          newAlarmId: randomUUID,
+        });
+        if (step.key) this.store.alarms.putKeyState(key, step.key);
+        if (step.transition) changes.push(this.commit(step.transition, receivedAt));
+      }
+    });
+    this.bus.publish(changes);
+    return { stored: [...seen], newEvents, duplicates: events.length - newEvents };
+  }
+
+  acknowledge(id: string, by: Principal): Alarm {
+    return this.operate(id, by, (alarm, now) => acknowledge(alarm, by.name, now));
+  }
+
+  resolve(id: string, by: Principal, note: string): Alarm {
+    return this.operate(id, by, (alarm, now) => resolve(alarm, by.name, note, now));
+  }
+
+  /** Alarms in the caller's scope, newest first, with the change id they are current to. */
+  list(principal: Principal, query: AlarmListQuery): { alarms: Alarm[]; lastChangeId: number } {
+    const scope = alarmScope(principal);
+    const sites = query.site ? [query.site] : scope.sites;
+    return this.store.atomically(() => ({
+      alarms: this.store.alarms.list({
+        sites,
+        ...(scope.kindPrefix ? { kindPrefix: scope.kindPrefix } : {}),
+        openOnly: query.status === 'active',
+        limit: query.limit,
+      }),
+      lastChangeId: this.store.alarms.lastChangeId(),
+    }));
+  }
+
+  /** Open alarms of one site whose kind starts with `prefix` (device faults for the device list). */
+  openOfSite(siteId: string, prefix: string): Alarm[] {
+    return this.store.alarms.list({ sites: [siteId], kindPrefix: prefix, openOnly: true, limit: 100_000 });
+  }
+
+  private operate(id: string, by: Principal, step: (alarm: Alarm, now: string) => OperatorStep): Alarm {
+    const at = this.clock();
+    const change = this.store.atomically(() => {
+      const alarm = this.store.alarms.get(id);
+      // Out of scope looks exactly like absent: no route tells a caller about another site's alarm.
+      if (!alarm || !canSeeAlarm(by, alarm)) throw notFound(`no alarm ${id} in your scope`);
+      const result = step(alarm, new Date(at).toISOString());
+      if ('refused' in result) throw conflict(result.refused);
+      return this.commit(result, at);
+    });
+    this.bus.publish([change]);
+    return change.alarm;
+  }
+
+  private commit(transition: Transition, at: number): StoredAlarmChange {
+    this.store.alarms.put(transition.alarm);
+    const changeId = this.store.alarms.appendChange(transition, at);
+    return { changeId, change: transition.change, alarm: transition.alarm };
+  }
+}

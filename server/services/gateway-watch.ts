@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_SEVERITY, laneFor } from '../../contract/index.ts';
+import type { Event, EventAction, HeartbeatRequest } from '../../contract/index.ts';
+import type { AlarmService } from './alarm-service.ts';
+import type { GatewayStatus, ServerStore } from './store/types.ts';
+
+/** Recorded as the sender of the server's own events; not a valid gateway id, so it never collides. */
+export const SERVER_SENDER = '(server)';
+
+export interface GatewayWatchOptions {
+  store: ServerStore;
+  alarms: AlarmService;
+  clock: () => number;
+  silenceMs: number;
+  /** When this server started watching: a restart gives every gateway a full silence period again. */
+  watchingSince: number;
+}
+
+/**
+ * Raises `gateway.offline` for a gateway that sent heartbeats and then fell silent, and clears it
+ * when heartbeats resume (CONTRACT.md "Gateway → server"). One alarm per site the gateway serves,
+ * subject `gateway:{id}`: each site's staff see that their monitoring is down, and scoping stays
+ * exact (an alarm on one site never tells another site's users anything).
+ */
+export class GatewayWatch {
+  constructor(private readonly options: GatewayWatchOptions) {}
+
+  /** Records the heartbeat and returns the server time it was received at. */
+  heartbeat(heartbeat: HeartbeatRequest): number {
+    const { store } = this.options;
+    const at = this.options.clock();
+    const previous = store.gateways.get(heartbeat.gatewayId);
+    store.gateways.recordHeartbeat(heartbeat, at);
+    if (previous?.offline) {
+      // Clear on every site it was raised for and every site it serves now.
+      const sites = new Set([...previous.siteIds, ...heartbeat.siteIds]);
+      this.emit(heartbeat.gatewayId, [...sites], 'clear', previous);
+      store.gateways.setOffline(heartbeat.gatewayId, false);
+    }
+    return at;
+  }
+
+  /** Raises the alarm for every gateway silent too long; returns how many went offline now. */
+  check(): number {
+    const { store, clock, silenceMs, watchingSince } = this.options;
+    const now = clock();
+    let wentOffline = 0;
+    for (const gateway of store.gateways.all()) {
+      if (gateway.offline) continue;
+      if (now - Math.max(gateway.lastHeartbeatAt, watchingSince) <= silenceMs) continue;
+      this.emit(gateway.gatewayId, gateway.siteIds, 'raise', gateway);
+      store.gateways.setOffline(gateway.gatewayId, true);
+      wentOffline += 1;
+    }
+    return wentOffline;
+  }
+
+  private emit(gatewayId: string, siteIds: readonly string[], action: EventAction, status: GatewayStatus): void {
+    const now = this.options.clock();
+    const severity = DEFAULT_SEVERITY['gateway.offline'];
+    const events: Event[] = siteIds.map((siteId) => ({
+      id: `srv-${createHash('sha256').update(`${gatewayId}\0${siteId}\0${action}\0${now}`).digest('hex').slice(0, 40)}`,
+      siteId,
+      kind: 'gateway.offline',
+      action,
+      severity,
+      lane: laneFor(severity, action),
+      subject: `gateway:${gatewayId}`,
+      ts: now,
+      createdAt: now,
+      // The server's clock orders its own events of this subject.
+      seq: now,
+      count: 1,
+      details: { gatewayId, lastHeartbeatAt: status.lastHeartbeatAt, outboxDepth: status.outboxDepth },
+    }));
+    if (events.length > 0) this.options.alarms.ingest(SERVER_SENDER, events);
+  }
+}

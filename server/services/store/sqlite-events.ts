@@ -1,0 +1,78 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Event } from '../../../contract/index.ts';
+import type { DeviceSeen, EventStore, ReceivedMeta } from './types.ts';
+
+interface DeviceRow {
+  site_id: string;
+  device_id: string;
+  room_id: string | null;
+  resident_id: string | null;
+  last_seen: number;
+  last_kind: string;
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly insert: Statement;
+  private readonly exists: Statement<[string], { one: number }>;
+  private readonly touchDevice: Statement;
+  private readonly devices: Statement<[string], DeviceRow>;
+
+  constructor(db: Database) {
+    this.insert = db.prepare(`INSERT OR IGNORE INTO events
+      (id, site_id, kind, action, subject, device_id, ts, seq, gateway_id, received_at, body)
+      VALUES (@id, @siteId, @kind, @action, @subject, @deviceId, @ts, @seq, @gatewayId, @receivedAt, @body)`);
+    this.exists = db.prepare('SELECT 1 AS one FROM events WHERE id = ?');
+    // Latest view only moves forward in device time; the history stays in `events`.
+    this.touchDevice = db.prepare(`INSERT INTO devices (site_id, device_id, room_id, resident_id, last_seen, last_kind)
+      VALUES (@siteId, @deviceId, @roomId, @residentId, @ts, @kind)
+      ON CONFLICT (site_id, device_id) DO UPDATE SET
+        room_id = coalesce(excluded.room_id, room_id),
+        resident_id = coalesce(excluded.resident_id, resident_id),
+        last_seen = max(last_seen, excluded.last_seen),
+        last_kind = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_kind ELSE last_kind END`);
+    this.devices = db.prepare('SELECT * FROM devices WHERE site_id = ? ORDER BY device_id');
+  }
+
+  appendIfNew(event: Event, meta: ReceivedMeta): boolean {
+    const result = this.insert.run({
+      id: event.id,
+      siteId: event.siteId,
+      kind: event.kind,
+      action: event.action,
+      subject: event.subject,
+      deviceId: event.deviceId ?? null,
+      ts: event.ts,
+      seq: event.seq,
+      gatewayId: meta.gatewayId,
+      receivedAt: meta.receivedAt,
+      body: JSON.stringify(event),
+    });
+    if (result.changes === 0) return false;
+    if (event.deviceId) {
+      this.touchDevice.run({
+        siteId: event.siteId,
+        deviceId: event.deviceId,
+        roomId: event.roomId ?? null,
+        residentId: event.residentId ?? null,
+        ts: event.ts,
+        kind: event.kind,
+      });
+    }
+    return true;
+  }
+
+  has(id: string): boolean {
+    return this.exists.get(id) !== undefined;
+  }
+
+  devicesOfSite(siteId: string): DeviceSeen[] {
+    return this.devices.all(siteId).map((row) => ({
+      siteId: row.site_id,
+      deviceId: row.device_id,
+      roomId: row.room_id,
+      residentId: row.resident_id,
+      lastSeen: row.last_seen,
+      lastKind: row.last_kind,
+    }));
+  }
+}

@@ -1,0 +1,95 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Tables of the embedded store. `events` and `alarm_changes` are append-only histories; `alarms`,
+ * `alarm_keys`, `devices` and `gateways` hold current state, rebuilt from nothing but themselves
+ * after a restart. Bump SCHEMA_VERSION and add a step when a table changes.
+ */
+const SCHEMA_VERSION = 1;
+
+const V1 = `
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  device_id TEXT,
+  ts INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  gateway_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX events_site_ts ON events (site_id, ts);
+CREATE INDEX events_device_ts ON events (site_id, device_id, ts) WHERE device_id IS NOT NULL;
+
+CREATE TABLE devices (
+  site_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  room_id TEXT,
+  resident_id TEXT,
+  last_seen INTEGER NOT NULL,
+  last_kind TEXT NOT NULL,
+  PRIMARY KEY (site_id, device_id)
+) WITHOUT ROWID;
+
+CREATE TABLE alarms (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+-- At most one open alarm per key (DESIGN.md: alarms are keyed by site, source, kind).
+CREATE UNIQUE INDEX alarms_open_key ON alarms (site_id, subject, kind) WHERE status != 'resolved';
+CREATE INDEX alarms_raised ON alarms (raised_at);
+CREATE INDEX alarms_site_raised ON alarms (site_id, raised_at);
+CREATE INDEX alarms_status ON alarms (status);
+
+CREATE TABLE alarm_keys (
+  site_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  last_seq INTEGER NOT NULL,
+  last_ts INTEGER NOT NULL,
+  last_action TEXT NOT NULL,
+  PRIMARY KEY (site_id, subject, kind)
+) WITHOUT ROWID;
+
+-- AUTOINCREMENT: a change id is never reused, even after old rows are pruned, so a console's
+-- Last-Event-ID always means the same point in the history.
+CREATE TABLE alarm_changes (
+  change_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alarm_id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  change TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX alarm_changes_alarm ON alarm_changes (alarm_id);
+
+CREATE TABLE gateways (
+  gateway_id TEXT PRIMARY KEY,
+  site_ids TEXT NOT NULL,
+  last_heartbeat_at INTEGER NOT NULL,
+  outbox_depth INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  offline INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+`;
+
+export function migrate(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`server.db has schema version ${version}, newer than this server's ${SCHEMA_VERSION}`);
+  }
+  if (version < 1) {
+    db.transaction(() => {
+      db.exec(V1);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+}

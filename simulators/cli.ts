@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName } from '../contract/index.ts';
+import { NativeDeviceSim, Z2mBridgeSim, connectMqtt } from './devices/mqtt-device.ts';
+
+const HELP = `carewatch sim <command> [options]
+
+  publish --device ID --set FIELD=VALUE [--set ...] [--site ID]
+      publish one state of a demo device with its own credentials, over its own transport
+      (native MQTT, or as the site's Zigbee2MQTT bridge). VALUE is JSON or a bare word:
+      --set smoke=true   --set action=emergency   --set heart_rate=48
+  availability --device ID online|offline
+
+  common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      device: { type: 'string' },
+      site: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      credentials: { type: 'string' },
+      mqtt: { type: 'string', default: process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}` },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || (command !== 'publish' && command !== 'availability') || !values.device) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const credsPath = values.credentials ?? join(resolve(process.env.CAREWATCH_DATA_DIR ?? 'data'), 'demo-credentials.json');
+  const creds = DemoCredentials.parse(JSON.parse(readFileSync(credsPath, 'utf8')));
+  const device = creds.devices.find((d) => d.deviceId === values.device && (!values.site || d.siteId === values.site));
+  if (!device) {
+    process.stderr.write(`sim: no device "${values.device}"${values.site ? ` in site ${values.site}` : ''} in ${credsPath}\n`);
+    return 2;
+  }
+  if (command === 'availability') {
+    const state = positionals[0];
+    if (state !== 'online' && state !== 'offline') { process.stderr.write('sim: availability takes online or offline\n'); return 2; }
+    if (device.transport !== 'mqtt') { process.stderr.write('sim: availability is for native MQTT devices\n'); return 2; }
+    const client = await connectMqtt({ url: values.mqtt, username: device.mqttUsername!, password: device.mqttPassword! });
+    await new NativeDeviceSim(client, device.siteId, device.deviceId).availability(state === 'online');
+    await client.endAsync();
+    return 0;
+  }
+  const fields = parseSets(values.set ?? []);
+  if (typeof fields === 'string') { process.stderr.write(`sim: ${fields}\n`); return 2; }
+  if (device.transport === 'mqtt') {
+    const client = await connectMqtt({ url: values.mqtt, username: device.mqttUsername!, password: device.mqttPassword! });
+    await new NativeDeviceSim(client, device.siteId, device.deviceId).publish(fields, { ts: Date.now() });
+    await client.endAsync();
+  } else if (device.transport === 'zigbee2mqtt') {
+    const bridge = creds.bridges.find((b) => b.siteId === device.siteId);
+    if (!bridge) { process.stderr.write(`sim: site ${device.siteId} has no bridge credentials\n`); return 2; }
+    const client = await connectMqtt({ url: values.mqtt, username: bridge.mqttUsername, password: bridge.mqttPassword });
+    await new Z2mBridgeSim(client).publish(device.friendlyName!, device.profile, fields);
+    await client.endAsync();
+  } else {
+    process.stderr.write(`sim publish: transport ${device.transport} is played by its own sim command (see --help)\n`);
+    return 2;
+  }
+  process.stdout.write(`published ${JSON.stringify(fields)} as ${device.siteId}/${device.deviceId} over ${device.transport}\n`);
+  return 0;
+}
+
+function parseSets(sets: string[]): DeviceFields | string {
+  const out: Record<string, unknown> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) return `--set takes FIELD=VALUE, got "${s}"`;
+    const key = s.slice(0, eq);
+    if (!FIELD_NAMES.includes(key as FieldName)) return `unknown field "${key}" (fields: ${FIELD_NAMES.join(', ')})`;
+    const raw = s.slice(eq + 1);
+    try { out[key] = JSON.parse(raw); } catch { out[key] = raw; }
+  }
+  return out as DeviceFields;
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { demoPaths, provisionDemo, readSiteFile } from './provision.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+export const DEMO_SITES_DIR = join(HERE, 'sites');
+
+/** The bundled demo's site files: the care home `demo` and the home sites under `homes/`. */
+export function demoSiteFiles(): string[] {
+  const homes = join(DEMO_SITES_DIR, 'homes');
+  const homeFiles = existsSync(homes) ? readdirSync(homes).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(homes, f)) : [];
+  return [join(DEMO_SITES_DIR, 'demo.yaml'), ...homeFiles];
+}
+
+/**
+ * `npm start`: the central server and one gateway with the bundled sites, as two real processes
+ * that meet only over HTTP, with embedded storage under ./data.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string', default: process.env.CAREWATCH_DATA_DIR ?? 'data' },
+      'server-port': { type: 'string', default: process.env.CAREWATCH_HTTP_PORT ?? '8080' },
+      'mqtt-port': { type: 'string', default: process.env.CAREWATCH_MQTT_PORT ?? '1883' },
+      'gateway-http-port': { type: 'string', default: process.env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'watch-port': { type: 'string', default: process.env.CAREWATCH_WATCH_PORT ?? '5093' },
+    },
+  });
+  const dataDir = resolve(values['data-dir']);
+  const paths = demoPaths(dataDir);
+  const siteFiles = demoSiteFiles();
+  const { creds, created } = provisionDemo(paths, siteFiles.map(readSiteFile), 'gw-demo');
+  const serverUrl = `http://127.0.0.1:${values['server-port']}`;
+  const children: ChildProcess[] = [];
+  const stopAll = () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+
+  children.push(start('server', ['server', '--data-dir', join(dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', values['server-port']]));
+  await waitHealthy(`${serverUrl}/healthz`, 30_000);
+  children.push(start('gateway', [
+    'gateway', ...siteFiles.flatMap((f) => ['--site', f]), '--server', serverUrl, '--gateway-id', 'gw-demo',
+    '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
+    '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'],
+  ]));
+  await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000);
+
+  const nurse = creds.users.find((u) => u.username === 'night-nurse')!;
+  process.stdout.write([
+    '',
+    'CareWatch demo is running.',
+    `  console (night staff):  ${serverUrl}/#token=${nurse.token}`,
+    `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/`,
+    `  MQTT broker:            127.0.0.1:${values['mqtt-port']}`,
+    `  credentials:            ${paths.credentials}${created ? ' (new, mode 0600)' : ''}`,
+    '',
+    'Raise a smoke alarm in room 203, then clear it:',
+    '  npx carewatch sim publish --device smoke-203 --set smoke=true',
+    '  npx carewatch sim publish --device smoke-203 --set smoke=false',
+    '',
+    'Ctrl-C stops both processes.',
+    '',
+  ].join('\n'));
+  const codes = await Promise.all(children.map((c) => new Promise<number>((done) => c.once('exit', (code) => { stopAll(); done(code ?? 0); }))));
+  return Math.max(...codes);
+}
+
+function start(name: string, args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'carewatch.mjs'), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('error', (err) => process.stderr.write(`${name}: ${err.message}\n`));
+  return child;
+}
+
+async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch { /* not up yet */ }
+    if (Date.now() > until) throw new Error(`${url} not healthy after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}

@@ -1,0 +1,100 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  type DemoCredentials, type GatewayCredentials, type ServerProvisioning, SiteFile, DemoCredentials as DemoCredentialsSchema,
+  hashSecret, newToken,
+} from '../../contract/index.ts';
+
+export interface DemoPaths {
+  dataDir: string;
+  credentials: string;
+  serverProvisioning: string;
+  gatewayCredentials: string;
+  gatewayToken: string;
+}
+
+export function demoPaths(dataDir: string): DemoPaths {
+  return {
+    dataDir,
+    credentials: join(dataDir, 'demo-credentials.json'),
+    serverProvisioning: join(dataDir, 'server', 'provisioning.json'),
+    gatewayCredentials: join(dataDir, 'gateway', 'gateway-credentials.json'),
+    gatewayToken: join(dataDir, 'gateway', 'token'),
+  };
+}
+
+export function readSiteFile(path: string): SiteFile {
+  return SiteFile.parse(parseYaml(readFileSync(path, 'utf8')));
+}
+
+/**
+ * First start of the demo: random secrets for every user, gateway, device and bridge. The plain
+ * secrets go to `demo-credentials.json` (mode 0600) for people and simulators; the server and the
+ * gateway get only hashes (CONTRACT.md: "stored hashed by the product").
+ * Returns the existing credentials when the demo was provisioned before.
+ */
+export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: string): { creds: DemoCredentials; created: boolean } {
+  if (existsSync(paths.credentials)) {
+    return { creds: DemoCredentialsSchema.parse(JSON.parse(readFileSync(paths.credentials, 'utf8'))), created: false };
+  }
+  const siteIds = sites.map((s) => s.site.id);
+  const institution = sites.filter((s) => s.site.kind === 'institution').map((s) => s.site.id);
+  const homes = sites.filter((s) => s.site.kind === 'home').map((s) => s.site.id);
+  const creds: DemoCredentials = {
+    users: [
+      { username: 'admin', role: 'admin', sites: [], token: newToken() },
+      { username: 'night-nurse', role: 'staff', sites: institution, token: newToken() },
+      { username: 'homecare-staff', role: 'staff', sites: homes, token: newToken() },
+      { username: 'call-centre', role: 'callcentre', sites: siteIds, token: newToken() },
+      { username: 'fire-dept', role: 'firedept', sites: siteIds, token: newToken() },
+    ],
+    gateways: [{ gatewayId, siteId: siteIds[0]!, sites: siteIds, token: newToken() }],
+    devices: [],
+    bridges: [],
+  };
+  for (const s of sites) {
+    for (const d of s.devices) {
+      const base = { deviceId: d.id, siteId: s.site.id, profile: d.profile, transport: d.transport };
+      switch (d.transport) {
+        case 'mqtt': creds.devices.push({ ...base, mqttUsername: d.mqttUsername ?? `${s.site.id}.${d.id}`, mqttPassword: newToken() }); break;
+        case 'zigbee2mqtt': creds.devices.push({ ...base, friendlyName: d.friendlyName! }); break;
+        case 'watch3g': creds.devices.push({ ...base, watchId: d.watchId! }); break;
+        case 'platform': creds.devices.push({ ...base, platform: d.platform!, platformDeviceId: d.platformDeviceId! }); break;
+        case 'rflink': creds.devices.push({ ...base, rflinkId: `${d.rflink!.protocol};ID=${d.rflink!.id}${d.rflink!.switch ? `;SWITCH=${d.rflink!.switch}` : ''}` }); break;
+        default: creds.devices.push(base);
+      }
+    }
+    for (const b of s.bridges.filter((b) => !b.external)) {
+      creds.bridges.push({ name: b.name, siteId: s.site.id, mqttUsername: `${s.site.id}.${b.name}`, mqttPassword: newToken() });
+    }
+  }
+  writeSecretsFile(paths.credentials, creds);
+  writeDerivedFiles(paths, creds);
+  return { creds, created: true };
+}
+
+/** The hashed halves, for the server and the gateway. */
+function writeDerivedFiles(paths: DemoPaths, creds: DemoCredentials): void {
+  const server: ServerProvisioning = {
+    users: creds.users.map((u) => ({ username: u.username, role: u.role, sites: u.sites, tokenHash: hashSecret(u.token) })),
+    gateways: creds.gateways.map((g) => ({ gatewayId: g.gatewayId, sites: g.sites, tokenHash: hashSecret(g.token) })),
+  };
+  const gateway: GatewayCredentials = {
+    mqtt: [
+      ...creds.devices.filter((d) => d.mqttUsername && d.mqttPassword).map((d) => ({
+        username: d.mqttUsername!, secretHash: hashSecret(d.mqttPassword!), role: 'device' as const, siteId: d.siteId, subject: d.deviceId,
+      })),
+      ...creds.bridges.map((b) => ({ username: b.mqttUsername, secretHash: hashSecret(b.mqttPassword), role: 'bridge' as const, siteId: b.siteId, subject: b.name })),
+    ],
+  };
+  writeSecretsFile(paths.serverProvisioning, server);
+  writeSecretsFile(paths.gatewayCredentials, gateway);
+  writeSecretsFile(paths.gatewayToken, `${creds.gateways[0]!.token}\n`);
+}
+
+function writeSecretsFile(path: string, content: unknown): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600); // an existing file keeps its old mode through writeFileSync
+}
