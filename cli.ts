@@ -18,6 +18,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`usage: carewatch <command> [options]\n\n${list}\n\nEach command takes --help.\n`);
     return name ? 2 : 0;
   }
+  exitWithParent();
   const mod = await command.load();
   return mod.run(rest);
+}
+
+/**
+ * A process the demo launched dies with the demo, even when the demo was killed with SIGKILL
+ * and could not stop it: no orphaned server holding port 8080 for the next `npm start`.
+ */
+function exitWithParent(): void {
+  const parent = Number(process.env.CAREWATCH_PARENT_PID);
+  if (!parent) return;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
 }

@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import type { z } from 'zod';
 import type { FieldName } from '../../contract/index.ts';
 import { CallAction, FallDownStatus } from '../../contract/index.ts';
 import type { Decoded, RejectReason } from '../decoded.ts';
@@ -43,12 +42,17 @@ export function parseJsonObject(payload: Buffer | Uint8Array | string): Decoded<
   return accept(value as JsonObject);
 }
 
-/** One zod issue as `path: message`, e.g. `smoke: expected boolean, received string`. */
-export function formatZodIssue(error: z.ZodError): string {
+/** The part of a zod error we read (structural, so `devices/` needs no zod import). */
+export interface SchemaError {
+  issues: readonly { code: string; path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[];
+}
+
+/** The first schema issue as `path: message`, e.g. `smoke: expected boolean, received string`. */
+export function formatZodIssue(error: SchemaError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
-  if (issue.code === 'unrecognized_keys') return `${issue.keys.join(', ')}: unknown field`;
-  const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys' && issue.keys) return `${issue.keys.join(', ')}: unknown field`;
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   return `${path}: ${issue.message.replace(/^Invalid input: /, '').replace(/^Too (big|small): /, (m) => m.toLowerCase())}`;
 }
 

@@ -87,7 +87,7 @@ export function limitAlarmFloods(site: SiteModel, opts: FloodOptions): OperatorF
         const a = active.get(key);
         if (d.action === 'clear') {
           if (a) end(key);
-          subscriber.next(a ? { ...d, count: a.count } : d);
+          subscriber.next(a ? { ...d, count: Math.max(a.count, d.count ?? 1) } : d);
           return;
         }
         const now = scheduler.now();

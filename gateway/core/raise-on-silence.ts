@@ -80,7 +80,7 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
         : { ...extra, ...(step.count > 1 ? { flaps: step.count } : {}) };
       return [deviceDraft(site, d, 'device.offline', step.emit, ts, {
         ...(step.count > 1 ? { count: step.count } : {}),
-        details,
+        ...(Object.keys(details).length > 0 ? { details } : {}),
         ...(r ? { source: r.source } : {}),
       })];
     }

@@ -1,4 +1,4 @@
-import { type Observable, type SchedulerLike, connect, filter, merge } from 'rxjs';
+import { EMPTY, type Observable, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
@@ -13,6 +13,8 @@ import { raiseWaterFlow } from './raise-water-flow.ts';
 import { raiseWearableAlarms } from './raise-wearable-alarms.ts';
 import { recordSelfTest } from './record-self-test.ts';
 import type { RuleStateStore } from './rule-state.ts';
+import { superviseDevices } from './supervise-devices.ts';
+import { watchActivity } from './watch-activity.ts';
 
 export interface WatchSiteOptions {
   site: SiteModel;
@@ -22,16 +24,21 @@ export interface WatchSiteOptions {
   state: RuleStateStore;
   /** Whole links (bridges, serial receivers, platforms) going up and down, for supervision. */
   links?: Observable<LinkStatus>;
+  /** Period of the activity and supervision sweeps, in scheduler seconds (default 30). */
+  sweepEverySec?: number;
 }
 
 /**
- * The rules of one site: readings in, event drafts out. Pure stream logic: no transport, no
- * clock but the scheduler, no I/O (DESIGN.md "Walls worth keeping"). Subscribing starts the
+ * The rules of one site: readings in, event drafts out — fire (smoke, heat, water flow,
+ * confirmation, self-tests), water leaks, calls, wearables, residents' activity (watchActivity)
+ * and device supervision (superviseDevices), all through flood control. Pure stream logic: no
+ * transport, no clock but the scheduler, no I/O (DESIGN.md "Walls worth keeping"). Subscribing starts the
  * rules from `opts.state`; unsubscribing stops every timer. A new subscription with the same
  * state is a restarted gateway: it neither re-raises what was raised nor forgets a running timer.
  */
 export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions): Observable<EventDraft> {
   const { site, scheduler, state } = opts;
+  const sweep = opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {};
   // connect(): every rule subscribes before the readings start, so even a synchronous source
   // reaches all of them; the source is subscribed once.
   const drafts = readings.pipe(connect((all) => {
@@ -51,6 +58,8 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
       states.pipe(raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
       states.pipe(raiseNotWorn(site, { scheduler, state })),
       states.pipe(raiseGeofenceExit(site, { state })),
+      watchActivity(states, { site, scheduler, state, ...sweep }),
+      superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
     );
   }));
   return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));

@@ -41,14 +41,24 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
 
+  try {
+    await startBoth();
+  } catch (err) {
+    process.stderr.write(`carewatch demo: ${(err as Error).message}\n`);
+    stopAll();
+    return 1;
+  }
+
+  async function startBoth(): Promise<void> {
   children.push(start('server', ['server', '--data-dir', join(dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', values['server-port']]));
-  await waitHealthy(`${serverUrl}/healthz`, 30_000);
+  await waitHealthy(`${serverUrl}/healthz`, 30_000, children[0]!);
   children.push(start('gateway', [
     'gateway', ...siteFiles.flatMap((f) => ['--site', f]), '--server', serverUrl, '--gateway-id', 'gw-demo',
     '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
     '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'],
   ]));
-  await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000);
+  await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
+  }
 
   const nurse = creds.users.find((u) => u.username === 'night-nurse')!;
   process.stdout.write([
@@ -71,14 +81,19 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function start(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'carewatch.mjs'), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'carewatch.mjs'), ...args], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CAREWATCH_PARENT_PID: String(process.pid) },
+  });
   child.on('error', (err) => process.stderr.write(`${name}: ${err.message}\n`));
   return child;
 }
 
-async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+/** Waits for `url` to answer 200 from the child just started (not from a leftover on the same port). */
+async function waitHealthy(url: string, timeoutMs: number, child: ChildProcess): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with code ${child.exitCode} before it was up`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

@@ -54,25 +54,29 @@ describe('fuzz: GB/T 26875.3 splitter + decoder', () => {
     const rng = new Rng(SEED);
     const splitter = new Gb26875FrameSplitter();
     let maxPending = 0;
-    let frames = 0;
+    const reasons = new Map<string, number>();
+    const count = (r: { reason: string }) => reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
     for (let i = 0; i < N; i++) {
       const noise = randomBytes(rng, 60);
       const read = rng.chance(0.3) ? Buffer.concat([Buffer.from('@@'), noise]) : noise;
       const out = splitter.push(read);
-      for (const f of out.frames) frames += consumeGb(f, 'sum8').ok ? 1 : 0;
-      decodeGb26875Frame(read); // the decoder alone, on anything
+      for (const f of out.frames) consumeGb(f, 'sum8');
+      out.rejects.forEach(count);
+      const direct = decodeGb26875Frame(read); // the decoder alone, on anything
+      if (!direct.ok) count(direct);
       maxPending = Math.max(maxPending, splitter.pendingBytes);
     }
-    splitter.flush();
+    splitter.flush().rejects.forEach(count);
     expect(maxPending).toBeLessThan(GB_MAX_FRAME);
-    expect(frames).toBeGreaterThanOrEqual(0);
+    // The garbage reached every way a splitter refuses bytes.
+    for (const reason of ['noise', 'bad_frame', 'oversize', 'truncated']) expect(reasons.get(reason), reason).toBeGreaterThan(0);
   });
 
   it(`${N} mutated frames (fixtures and generated, both check kinds): no throw, bounded buffer`, () => {
     const rng = new Rng(SEED + 1);
     const pool = [...seeds, ...Array.from({ length: 50 }, (_, i) => gbFrameFor(rng, i, 1))];
     const crcPool = Array.from({ length: 20 }, (_, i) => gbFrameFor(rng, i, 1, 'crc16-modbus'));
-    const outcomes = { frames: 0, decoded: 0, rejects: 0 };
+    const outcomes = { frames: 0, decoded: 0, rejects: 0, leftAfterFlush: 0 };
     for (let i = 0; i < N; i++) {
       const crc = i % 5 === 0;
       const checksum: GbChecksumKind = crc ? 'crc16-modbus' : 'sum8';
@@ -81,7 +85,7 @@ describe('fuzz: GB/T 26875.3 splitter + decoder', () => {
       const splitter = new Gb26875FrameSplitter({ checksum });
       const pushed = splitter.push(input);
       const flushed = splitter.flush();
-      expect(splitter.pendingBytes).toBe(0);
+      outcomes.leftAfterFlush += splitter.pendingBytes;
       for (const f of [...pushed.frames, ...flushed.frames]) {
         outcomes.frames++;
         if (consumeGb(f, checksum).ok) outcomes.decoded++;
@@ -91,6 +95,7 @@ describe('fuzz: GB/T 26875.3 splitter + decoder', () => {
     // Both paths were exercised: mutations that kept a frame intact, and ones that broke it.
     expect(outcomes.decoded).toBeGreaterThan(0);
     expect(outcomes.rejects).toBeGreaterThan(0);
+    expect(outcomes.leftAfterFlush).toBe(0);
   });
 
   it('good frames interleaved with garbage in random reads all decode, each exactly once', () => {
@@ -152,12 +157,17 @@ describe('fuzz: RFLink splitter + decoder', () => {
     const rng = new Rng(SEED + 10);
     const splitter = new RflinkLineSplitter();
     let maxPending = 0;
+    let lines = 0;
     for (let i = 0; i < N; i++) {
       const read = randomLine(rng);
-      for (const line of splitter.push(read).frames) consumeRflink(line, rng);
+      for (const line of splitter.push(read).frames) {
+        lines++;
+        consumeRflink(line, rng);
+      }
       decodeRflinkLine(read.toString('latin1'));
       maxPending = Math.max(maxPending, splitter.pendingBytes);
     }
+    expect(lines).toBeGreaterThan(N / 10);
     expect(maxPending).toBeLessThanOrEqual(DEFAULT_MAX_LINE_BYTES);
   });
 
@@ -170,7 +180,7 @@ describe('fuzz: RFLink splitter + decoder', () => {
     let devices = 0;
     let rejected = 0;
     for (let i = 0; i < N; i++) {
-      let input = Buffer.from(rng.pick(pool), 'latin1');
+      let input: Buffer = Buffer.from(rng.pick(pool), 'latin1');
       for (let m = 1 + rng.int(3); m > 0; m--) input = mutateBytes(rng, input);
       const r = consumeRflink(input.toString('latin1'), rng);
       if (r.device) devices++;
@@ -188,6 +198,7 @@ describe('fuzz: RFLink splitter + decoder', () => {
     const GOOD = 5_000;
     const parts: Buffer[] = [];
     const ids: string[] = [];
+    const goodIds = new Set<string>();
     for (let i = 0; i < GOOD; i++) {
       switch (rng.int(4)) {
         case 0: parts.push(randomBytes(rng, 60), Buffer.from('\r\n')); break;
@@ -197,6 +208,7 @@ describe('fuzz: RFLink splitter + decoder', () => {
       }
       const id = (0x100000 + i).toString(16);
       ids.push(id);
+      goodIds.add(id);
       parts.push(Buffer.from(encodeRflinkLine({ protocol: 'EV1527', id, switch: '01', cmd: 'ON' }, i), 'latin1'));
     }
     const splitter = new RflinkLineSplitter();
@@ -205,7 +217,7 @@ describe('fuzz: RFLink splitter + decoder', () => {
     for (const read of chunkStream(rng, Buffer.concat(parts), 200)) {
       for (const line of splitter.push(read).frames) {
         const r = consumeRflink(line, rng);
-        if (r.device && r.id && r.id.length === 6 && ids.includes(r.id) && line.includes('EV1527')) seen.push(r.id);
+        if (r.device && r.id !== undefined && goodIds.has(r.id)) seen.push(r.id);
       }
       maxPending = Math.max(maxPending, splitter.pendingBytes);
     }

@@ -165,6 +165,13 @@ describe('WatchFrameSplitter', () => {
     expect(out.frames.map((f) => f.toString())).toEqual(['[SG*8800000015*0002*LK]']);
   });
 
+  it('a flood of "[" is one noise rejection per read, and the frame after it decodes', () => {
+    const out = new WatchFrameSplitter().push(Buffer.from(`${'['.repeat(500)}[SG*8800000015*0002*LK]`));
+    expect(out.rejects.map((r) => r.reason)).toEqual(['noise']);
+    expect(out.rejects[0]!.detail).toContain('500');
+    expect(out.frames.map((f) => f.toString())).toEqual(['[SG*8800000015*0002*LK]']);
+  });
+
   it('bounds the buffer: an endless frame is rejected as oversize and the next frame still decodes', () => {
     const splitter = new WatchFrameSplitter({ maxFrameBytes: 1024 });
     const first = splitter.push(Buffer.concat([Buffer.from('[3G*1*0002*TK,'), Buffer.alloc(2000, 0x41)]));

@@ -131,10 +131,14 @@ export class Gb26875FrameSplitter {
   }
 }
 
-/** Bytes from `at` to the next `@@` inside [at+1, end), or the whole span when there is none. */
+/**
+ * Bytes from `at` to the next start inside (at, end), or the whole span when there is none. A
+ * start may straddle `end` (a frame cut one byte short puts the next frame's first '@' inside
+ * its span), and a lone '@' at the end of the buffer may be one.
+ */
 function spanUntilNextStart(buf: Buffer, at: number, end: number): number {
-  for (let i = at + 1; i < end - 1; i++) {
-    if (buf[i] === START && buf[i + 1] === START) return i - at;
+  for (let i = buf.indexOf(START, at + 1); i >= 0 && i < end; i = buf.indexOf(START, i + 1)) {
+    if (i + 1 === buf.length || buf[i + 1] === START) return i - at;
   }
   return end - at;
 }

@@ -30,14 +30,27 @@ type Shape = Record<string, { safeParse(v: unknown): { success: boolean; error?:
 const SHAPE = DeviceFields.shape as unknown as Shape;
 const BOOLEAN_FIELDS = new Set<string>(['smoke', 'heat', 'test', 'water_flow', 'sos', 'fall', 'worn', 'occupancy', 'in_bed', 'contact', 'water_leak', 'presence', 'battery_low', 'tamper', 'fault']);
 
+type Compiled = ReadonlyArray<readonly [path: string, rules: readonly FieldRule[]]>;
+const compiled = new WeakMap<FieldMap, Compiled>();
+
+/** Maps are config: normalised once, not per message. */
+function compile(map: FieldMap): Compiled {
+  let c = compiled.get(map);
+  if (c === undefined) {
+    c = Object.entries(map).map(([path, rules]) => [path, Array.isArray(rules) ? (rules as readonly FieldRule[]) : [rules as FieldRule]] as const);
+    compiled.set(map, c);
+  }
+  return c;
+}
+
 export function applyFieldMap(source: unknown, map: FieldMap): MappedFields {
   const fields: Record<string, FieldValue> = {};
   const dropped: string[] = [];
   if (!isObject(source)) return { fields: {}, dropped };
-  for (const [path, rules] of Object.entries(map)) {
-    const raw = getPath(source, path);
+  for (const [path, rules] of compile(map)) {
+    const raw = path.includes('.') ? getPath(source, path) : Object.hasOwn(source, path) ? source[path] : undefined;
     if (raw === undefined || raw === null || raw === '') continue;
-    for (const rule of Array.isArray(rules) ? (rules as readonly FieldRule[]) : [rules as FieldRule]) {
+    for (const rule of rules) {
       const value = convert(raw, rule);
       if (value === undefined) {
         dropped.push(`${path}=${short(raw)}: no ${rule.field} value for it`);

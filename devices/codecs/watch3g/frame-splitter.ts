@@ -31,6 +31,7 @@ export class WatchFrameSplitter {
   #openLength = 0;
   /** After an oversize frame: drop bytes silently until the next `[`. */
   #skipping = false;
+  #loneOpens = 0;
 
   constructor(opts: WatchFrameSplitterOptions = {}) {
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -53,7 +54,7 @@ export class WatchFrameSplitter {
           const outside = chunk.subarray(i, end);
           if (!isBlank(outside)) rejects.push(reject('noise', `${outside.length} byte(s) outside [ ]: ${preview(outside)}`));
         }
-        if (start < 0) return { frames, rejects };
+        if (start < 0) return this.#done(frames, rejects);
         this.#skipping = false;
         this.#open = [];
         this.#openLength = 0;
@@ -63,19 +64,24 @@ export class WatchFrameSplitter {
         i += 1;
         continue;
       }
-      const close = chunk.indexOf(CLOSE, i);
-      const reopen = chunk.indexOf(OPEN, i);
-      if (reopen >= 0 && (close < 0 || reopen < close)) {
-        this.#append(chunk.subarray(i, reopen));
-        rejects.push(reject('truncated', `frame of ${this.#openLength} byte(s) cut off by a new "[" before its "]": ${preview(this.#take())}`));
-        i = reopen;
+      const at = nextBracket(chunk, i);
+      if (at >= 0 && chunk[at] === OPEN) {
+        this.#append(chunk.subarray(i, at));
+        if (this.#openLength === 1) {
+          this.#loneOpens++; // "[[": a bracket flood, reported once per push as noise
+          this.#take();
+        } else {
+          rejects.push(reject('truncated', `frame of ${this.#openLength} byte(s) cut off by a new "[" before its "]": ${preview(this.#take())}`));
+        }
+        i = at;
         continue;
       }
-      if (close < 0) {
+      if (at < 0) {
         this.#append(chunk.subarray(i));
         if (this.#openLength > this.maxFrameBytes) this.#dropOversize(rejects);
-        return { frames, rejects };
+        return this.#done(frames, rejects);
       }
+      const close = at;
       this.#append(chunk.subarray(i, close + 1));
       i = close + 1;
       if (this.#openLength > this.maxFrameBytes) {
@@ -84,6 +90,14 @@ export class WatchFrameSplitter {
       } else {
         frames.push(this.#take());
       }
+    }
+    return this.#done(frames, rejects);
+  }
+
+  #done(frames: Buffer[], rejects: Rejected[]): SplitResult {
+    if (this.#loneOpens > 0) {
+      rejects.push(reject('noise', `${this.#loneOpens} "[" without content before another "["`));
+      this.#loneOpens = 0;
     }
     return { frames, rejects };
   }
@@ -115,6 +129,15 @@ export class WatchFrameSplitter {
     this.#openLength = 0;
     this.#skipping = true;
   }
+}
+
+/** Index of the next `[` or `]` from i, or -1: one pass, however many brackets a read holds. */
+function nextBracket(chunk: Buffer, i: number): number {
+  for (let j = i; j < chunk.length; j++) {
+    const b = chunk[j];
+    if (b === OPEN || b === CLOSE) return j;
+  }
+  return -1;
 }
 
 function isBlank(bytes: Buffer): boolean {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
@@ -10,6 +11,10 @@ import streamRoutes from './stream.ts';
  */
 export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', app.authenticate);
+  // Unknown API paths too: without a token, a caller learns nothing, not even which routes exist.
+  app.setNotFoundHandler({ preHandler: app.authenticate }, async (request) => {
+    throw notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
+  });
   await app.register(ingestRoutes);
   await app.register(alarmRoutes);
   await app.register(streamRoutes);

@@ -53,8 +53,8 @@ export function subscribedUntil(until: number): string {
 }
 
 /** A state reading whose device time is `ts` (events caused by it carry that ts). */
-export function reading(deviceId: string, fields: StateReading['fields'], ts = 0): StateReading {
-  return stateOf(deviceId, fields, ts);
+export function reading(deviceId: string, fields: StateReading['fields'], ts = 0, siteId = 'test'): StateReading {
+  return stateOf(deviceId, fields, ts, siteId);
 }
 
 /**

@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { reject } from '../../devices/decoded.ts';
+import { MAX_PUSH_BYTES, type PushRequest } from '../../devices/codecs/platform/index.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Rejections } from '../rejections.ts';
+import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { PushDedupe } from './push-dedupe.ts';
+import { type PushPlatform, ingestPush } from './push-ingest.ts';
+
+export interface PushRoutesOptions {
+  registry: SiteRegistry;
+  rejections: Rejections;
+  metrics: Metrics;
+  log: Logger;
+  /** By the `{platform}` of the URL, which is also `Device.platform` in site files. */
+  platforms: Readonly<Record<string, PushPlatform>>;
+  dedupe: PushDedupe;
+  clock?: () => number;
+}
+
+const PLATFORM_PARAM = {
+  type: 'object',
+  required: ['platform'],
+  properties: { platform: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' } },
+} as const;
+
+const RESULT = {
+  type: 'object',
+  properties: {
+    accepted: { type: 'integer' }, duplicates: { type: 'integer' }, unknownDevices: { type: 'integer' }, ignored: { type: 'integer' },
+    error: { type: 'string' }, reason: { type: 'string' },
+  },
+} as const;
+
+type PlatformRequest = FastifyRequest<{ Params: { platform: string }; Querystring: Record<string, string | string[] | undefined> }>;
+
+/**
+ * `POST /push/{platform}` for carriers' IoT platforms (CONTRACT.md, gateway HTTP), and the
+ * `GET /push/{platform}` URL check some of them make first (OneNET: echo `msg`). Registered as
+ * an encapsulated plugin: its raw-body parser and error handler apply under /push only — the
+ * signature is over the body as sent, so nothing may re-parse it first.
+ */
+export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesOptions): Promise<void> {
+  const { rejections, log } = opts;
+  const clock = opts.clock ?? Date.now;
+  const outcomes = opts.metrics.counter('carewatch_push_messages_total', 'Platform push messages, by platform and outcome');
+  for (const [name, p] of Object.entries(opts.platforms)) {
+    if (p.secret === undefined) log.warn({ platform: name }, `platform "${name}" has no token configured: its pushes are not authenticated`);
+  }
+  const deps = { registry: opts.registry, rejections, dedupe: opts.dedupe, log, clock, counted: (platform: string, outcome: string) => outcomes({ platform, outcome }) };
+
+  const platformOf = (name: string): PushPlatform | undefined => (Object.hasOwn(opts.platforms, name) ? opts.platforms[name] : undefined);
+  const unknownPlatform = (name: string) => {
+    const r = reject('unsupported', `no platform "${name}" is configured on this gateway`);
+    rejections.record('platform', r, { platform: name });
+    return { error: r.detail, reason: r.reason };
+  };
+
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PUSH_BYTES }, (_req, body, done) => done(null, body));
+    scope.setErrorHandler((err: FastifyError, req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status >= 500) log.error({ err, url: req.url }, 'push route failed');
+      else rejections.record('platform', reject(status === 413 ? 'oversize' : 'schema', err.message), { url: req.url });
+      void reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, reason: status === 413 ? 'oversize' : 'schema' });
+    });
+
+    scope.post('/:platform', { bodyLimit: MAX_PUSH_BYTES, schema: { params: PLATFORM_PARAM, response: { '2xx': RESULT, '4xx': RESULT, '5xx': RESULT } } }, async (req: PlatformRequest, reply) => {
+      const name = req.params.platform;
+      const platform = platformOf(name);
+      if (!platform) return reply.code(404).send(unknownPlatform(name));
+      const answer = ingestPush(name, platform, toPushRequest(req), deps);
+      return reply.code(answer.status).send(answer.body);
+    });
+
+    scope.get('/:platform', { schema: { params: PLATFORM_PARAM } }, async (req: PlatformRequest, reply) => {
+      const name = req.params.platform;
+      const platform = platformOf(name);
+      if (!platform) return reply.code(404).send(unknownPlatform(name));
+      if (!platform.mapping.answerVerification) return reply.code(405).send({ error: `platform "${name}" has no URL verification; it pushes with POST`, reason: 'unsupported' });
+      const answer = platform.mapping.answerVerification(queryOf(req), platform.secret);
+      if (!answer.ok) {
+        rejections.record('platform', answer, { platform: name, check: 'url_verification' });
+        return reply.code(answer.reason === 'bad_signature' || answer.reason === 'auth' ? 403 : 400).send({ error: answer.detail, reason: answer.reason });
+      }
+      // text/plain + nosniff: the echoed `msg` is the platform's nonce, never HTML.
+      return reply.code(200).header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send(answer.value);
+    });
+  }, { prefix: '/push' });
+}
+
+function toPushRequest(req: PlatformRequest): PushRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return { headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), query: queryOf(req) };
+}
+
+/** Repeated query keys: the first counts (a platform never repeats them; an attacker might). */
+function queryOf(req: PlatformRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.query ?? {})) out[k] = Array.isArray(v) ? v[0] : v;
+  return out;
+}

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DemoCredentials } from '../../contract/index.ts';
+import { demoPaths, provisionDemo, readSiteFile } from '../demo/provision.ts';
+import { freePort } from './free-port.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ProcessStackOptions {
+  siteFiles: string[];
+  /** Keep the data folder between `stop()` and a new start (restart tests). */
+  dataDir?: string;
+  gatewayArgs?: string[];
+  env?: Record<string, string>;
+  /** Prefix for the gateway command, e.g. raising the open-file limit: ['bash', '-c', 'ulimit -n 65536 && exec "$0" "$@"']. */
+  gatewayWrapper?: string[];
+}
+
+/**
+ * The server and one gateway as real child processes on free loopback ports — what `npm start`
+ * runs — for benchmarks and for tests that kill a process with SIGKILL. Each process is tracked
+ * by its pid and stopped by it.
+ */
+export class ProcessStack {
+  server: ChildProcess | undefined;
+  gateway: ChildProcess | undefined;
+  readonly ports = { server: 0, mqtt: 0, gatewayHttp: 0, watch: 0 };
+  readonly dataDir: string;
+  creds!: DemoCredentials;
+  private readonly ownsDataDir: boolean;
+
+  constructor(private readonly opts: ProcessStackOptions) {
+    this.ownsDataDir = !opts.dataDir;
+    this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'carewatch-procs-'));
+  }
+
+  get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
+  get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
+  get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
+
+  async start(): Promise<void> {
+    const paths = demoPaths(this.dataDir);
+    this.creds = provisionDemo(paths, this.opts.siteFiles.map(readSiteFile), 'gw-demo').creds;
+    for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
+    await this.startServer();
+    await this.startGateway();
+  }
+
+  async startServer(): Promise<void> {
+    const paths = demoPaths(this.dataDir);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)]);
+    await waitHealthy(`${this.serverUrl}/healthz`, this.server);
+  }
+
+  async startGateway(): Promise<void> {
+    const paths = demoPaths(this.dataDir);
+    this.gateway = this.spawn([
+      'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.serverUrl, '--gateway-id', 'gw-demo',
+      '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
+      '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp),
+      ...(this.opts.gatewayArgs ?? []),
+    ], this.opts.gatewayWrapper);
+    await waitHealthy(`${this.gatewayUrl}/healthz`, this.gateway, 60_000);
+  }
+
+  /** SIGKILL: no shutdown code runs, as in a crash or a power cut of the process. */
+  async kill9(which: 'server' | 'gateway'): Promise<void> {
+    const child = this[which];
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.terminate(this.gateway), this.terminate(this.server)]);
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async terminate(child: ChildProcess | undefined): Promise<void> {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private spawn(args: string[], wrapper: string[] = []): ChildProcess {
+    const cmd = [...wrapper, process.execPath, join(ROOT, 'carewatch.mjs'), ...args];
+    const child = spawn(cmd[0]!, cmd.slice(1), {
+      stdio: ['ignore', 'ignore', process.env.CAREWATCH_STACK_STDERR ? 'inherit' : 'ignore'],
+      env: { ...process.env, CAREWATCH_LOG_LEVEL: 'warn', CAREWATCH_PARENT_PID: String(process.pid), ...this.opts.env },
+    });
+    return child;
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode} before it was up`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch { /* not yet */ }
+    if (Date.now() > until) throw new Error(`${url} not up after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
