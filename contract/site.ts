@@ -177,7 +177,7 @@ export function deviceAddress(d: Device): string | undefined {
   switch (d.transport) {
     case 'mqtt': return `mqtt:${d.mqttUsername ?? d.id}`;
     case 'zigbee2mqtt': return d.friendlyName && `z2m:${d.friendlyName}`;
-    case 'rflink': return d.rflink && `rflink:${d.rflink.protocol.toLowerCase()}:${d.rflink.id.toLowerCase()}:${d.rflink.switch ?? ''}`;
+    case 'rflink': return d.rflink && `rflink:${d.rflink.protocol.toLowerCase()}:${d.rflink.id.toLowerCase()}:${(d.rflink.switch ?? '').toLowerCase()}`;
     case 'gb26875': return d.gb26875 && `gb:${d.gb26875.systemAddress}:${d.gb26875.componentAddress}`;
     case 'watch3g': return d.watchId && `watch:${d.watchId}`;
     case 'platform': return d.platform && d.platformDeviceId ? `platform:${d.platform}:${d.platformDeviceId}` : undefined;

@@ -13,6 +13,10 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
   --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
   --http-host/-port    status page and pushes       (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --watch-host/-port   4G-watch TCP listener        (CAREWATCH_WATCH_HOST/PORT, default 127.0.0.1:5093)
+  --watch-max-per-address N  connections one address may hold (default 50)
+  --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
+                       tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN
   --tls-key/--tls-cert MQTT over TLS with these PEM files
   --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
 `;
@@ -32,6 +36,10 @@ export async function run(argv: string[]): Promise<number> {
       'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
       'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
       'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
+      'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
+      'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
+      'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? 'process' },
@@ -65,6 +73,12 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
     },
     http: { host: values['http-host'], port: Number(values['http-port']) },
+    watch: {
+      host: values['watch-host'],
+      port: Number(values['watch-port']),
+      ...(values['watch-max-per-address'] ? { maxConnectionsPerAddress: Number(values['watch-max-per-address']), maxConnections: 100_000 } : {}),
+    },
+    ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) as unknown } : {}),
     durability: values.durability,
   });
   try {

@@ -1,9 +1,16 @@
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { type SchedulerLike, asyncScheduler } from 'rxjs';
 import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { ExternalZ2mBridge } from './bridge/external-z2m-bridge.ts';
 import { GatewayHttp } from './http/gateway-http.ts';
+import { SerialLink } from './serial/serial-link.ts';
+import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
+import { PushDedupe } from './push/push-dedupe.ts';
+import { registerPushRoutes } from './push/push-routes.ts';
+import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { MqttCredentials } from './mqtt/client-identity.ts';
@@ -13,6 +20,8 @@ import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
 import { Rejections } from './rejections.ts';
 import { loadSiteFile } from './site/load-site-file.ts';
 import { listSiteFiles } from './site/list-site-files.ts';
+import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
+import { SqliteRuleState } from './store/sqlite-rule-state.ts';
 import { SiteRegistry } from './sites/site-registry.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
@@ -27,8 +36,14 @@ export interface GatewayOptions {
   credentialsFile: string;
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
   http: { host: string; port: number };
+  /** 4G-watch listener ("3G*" and "IW" on one port). */
+  watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number };
+  /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
+  push?: unknown;
   durability?: Durability;
   heartbeatMs?: number;
+  /** Rescan period of site files and folders for changes; 0 turns it off. Default 2000 ms. */
+  watchSitesMs?: number;
   scheduler?: SchedulerLike;
   log?: Logger;
 }
@@ -55,8 +70,12 @@ export class Gateway {
   private forwarder: Forwarder | undefined;
   private heartbeat: Heartbeat | undefined;
   private http: GatewayHttp | undefined;
+  private watcher: SiteDirectoryWatcher | undefined;
+  private watch: WatchListener | undefined;
+  /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
+  private links: Array<SerialLink | ExternalZ2mBridge> = [];
   private startedAt = 0;
-  addresses: { mqtt: { host: string; port: number }; http: { host: string; port: number } } | undefined;
+  addresses: Record<'mqtt' | 'http' | 'watch', { host: string; port: number }> | undefined;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = opts.log ?? createLogger('gateway');
@@ -70,9 +89,17 @@ export class Gateway {
 
   async start(): Promise<void> {
     const { opts, log } = this;
-    const loaded = listSiteFiles(opts.sites).map((file) => loadSiteFile(file, getProfile));
-    const problems = loaded.flatMap((r) => (r.ok ? [] : r.errors.map((e) => `${r.file}: ${e}`)));
+    // A file named on the command line must be right, or the gateway does not start; a broken
+    // file in a folder of homes is refused alone and the other homes are watched (issue 11).
+    const named = new Set(opts.sites.filter((p) => !statSync(p, { throwIfNoEntry: false })?.isDirectory()));
+    const loaded = listSiteFiles(opts.sites).map((file) => ({ file, result: loadSiteFile(file, getProfile) }));
+    const problems = loaded.flatMap(({ file, result }) => (result.ok || !named.has(file) ? [] : result.errors.map((e) => `${file}: ${e}`)));
     if (problems.length > 0) throw new SiteConfigError(problems);
+    for (const { file, result } of loaded) {
+      if (!result.ok) log.error({ file, errors: result.errors }, 'site file refused; the other sites are watched');
+    }
+    const push = buildPushPlatforms(opts.push ?? DEFAULT_PUSH_CONFIG);
+    if (!push.ok) throw new SiteConfigError(push.errors.map((e) => `push config: ${e}`));
     const credentials = MqttCredentials.fromFile(opts.credentialsFile);
     const scheduler = opts.scheduler ?? asyncScheduler;
 
@@ -81,13 +108,39 @@ export class Gateway {
     this.db = db;
     const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
     this.outbox = outbox;
-    const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log }));
+    const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
+    const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
+    const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
     this.registry = registry;
-    for (const r of loaded) {
-      if (!r.ok) continue;
-      const conflicts = registry.upsert(r.site);
-      if (conflicts.length > 0) throw new SiteConfigError(conflicts);
+    const initial = new Map<string, string>();
+    for (const { file, result } of loaded) {
+      if (!result.ok) continue;
+      const conflicts = registry.upsert(result.site);
+      if (conflicts.length > 0) throw new SiteConfigError(conflicts.map((c) => `${file}: ${c}`));
+      initial.set(file, result.site.id);
     }
+    if ((opts.watchSitesMs ?? 2000) > 0) {
+      this.watcher = new SiteDirectoryWatcher({
+        paths: opts.sites,
+        registry,
+        profileOf: getProfile,
+        log,
+        everyMs: opts.watchSitesMs ?? 2000,
+        onRemoved: (siteId) => SqliteRuleState.dropSite(db, siteId),
+        beforeApply: () => credentials.load(opts.credentialsFile),
+      });
+      this.watcher.start(initial);
+    }
+    for (const { result } of loaded) {
+      if (!result.ok) continue;
+      for (const config of result.site.file.serial) {
+        this.links.push(new SerialLink({ siteId: result.site.id, config, registry, rejections: this.rejections, metrics: this.metrics, log }));
+      }
+      for (const bridge of result.site.file.bridges) {
+        if (bridge.external) this.links.push(new ExternalZ2mBridge({ siteId: result.site.id, bridge, registry, rejections: this.rejections, metrics: this.metrics, log }));
+      }
+    }
+    await Promise.all(this.links.map((l) => l.start()));
     const depth = this.metrics.gauge('carewatch_outbox_events', 'Events waiting in the outbox, by lane');
     this.metrics.onCollect(() => { for (const [lane, n] of Object.entries(outbox.depth())) depth({ lane }, n); });
 
@@ -100,6 +153,8 @@ export class Gateway {
       log,
     });
     const mqtt = await this.broker.start();
+    this.watch = new WatchListener({ ...opts.watch, registry, rejections: this.rejections, metrics: this.metrics, log });
+    const watch = await this.watch.start();
     this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
     this.forwarder.start();
     this.heartbeat = new Heartbeat({
@@ -115,10 +170,17 @@ export class Gateway {
       }),
     });
     this.heartbeat.start();
-    this.http = new GatewayHttp({ ...opts.http, status: () => this.status(), metrics: this.metrics, log });
+    const dedupe = new PushDedupe(db);
+    this.http = new GatewayHttp({
+      ...opts.http,
+      status: () => this.status(),
+      metrics: this.metrics,
+      log,
+      routes: [(app) => registerPushRoutes(app, { registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe })],
+    });
     const http = await this.http.start();
-    this.addresses = { mqtt, http };
-    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, server: opts.serverUrl }, 'gateway started');
+    this.addresses = { mqtt, http, watch };
+    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
   }
 
   status(): GatewayStatus {
@@ -127,6 +189,7 @@ export class Gateway {
       startedAt: new Date(this.startedAt).toISOString(),
       sites: this.registry?.size ?? 0,
       mqttClients: this.broker?.connectedClients ?? 0,
+      watchConnections: this.watch?.connections ?? 0,
       outbox: this.outbox?.depth() ?? { life_safety: 0, alarm: 0, telemetry: 0 },
       forwarder: this.forwarder?.stats ?? null,
       server: this.opts.serverUrl,
@@ -134,13 +197,17 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    this.watcher?.stop();
     await this.http?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
     await this.broker?.stop();
+    await this.watch?.stop();
+    await Promise.all(this.links.splice(0).map((l) => l.stop()));
     this.registry?.stopAll();
     this.outbox?.close();
     this.db?.close();
+    this.watcher = this.watch = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
   }
 }
@@ -150,6 +217,7 @@ export interface GatewayStatus {
   startedAt: string;
   sites: number;
   mqttClients: number;
+  watchConnections: number;
   outbox: Record<string, number>;
   forwarder: unknown;
   server: string;

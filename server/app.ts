@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { API_PREFIX } from '../contract/index.ts';
 import type { ServerProvisioning } from '../contract/index.ts';
@@ -35,7 +35,13 @@ export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
  */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const clock = opts.clock ?? Date.now;
-  const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true });
+  // Per-request log lines would drown the log at ingest rates; /metrics counts requests, and the
+  // error handler logs every 5xx. forceCloseConnections: keep-alive sockets never hold up close().
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
   try {
     await app.register(zodCompiler);
     await app.register(errorHandler);

@@ -13,7 +13,7 @@ export interface StartServerOptions {
   port?: number;
   /** Default `CAREWATCH_DATA_DIR`, else `./data`. */
   dataDir?: string;
-  /** Default `CAREWATCH_PROVISION_FILE`, else `{dataDir}/server-provisioning.json`. */
+  /** Default `CAREWATCH_PROVISION_FILE`, else `{dataDir}/provisioning.json`. */
   provisionFile?: string;
   gatewaySilenceSec?: number;
   /** Fastify logger option; default JSON lines at `CAREWATCH_LOG_LEVEL` (info). */
@@ -44,7 +44,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const host = options.host ?? env.CAREWATCH_HTTP_HOST ?? '127.0.0.1';
   const port = options.port ?? portFromEnv(env.CAREWATCH_HTTP_PORT) ?? 8080;
   const dataDir = options.dataDir ?? env.CAREWATCH_DATA_DIR ?? './data';
-  const provisionFile = options.provisionFile ?? env.CAREWATCH_PROVISION_FILE ?? join(dataDir, 'server-provisioning.json');
+  const provisionFile = options.provisionFile ?? env.CAREWATCH_PROVISION_FILE ?? join(dataDir, 'provisioning.json');
   const app = await buildServer({
     dataDir,
     provisioning: loadProvisioning(provisionFile),

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName } from '../contract/index.ts';
+import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName, type SiteFile } from '../contract/index.ts';
 import { NativeDeviceSim, Z2mBridgeSim, connectMqtt } from './devices/mqtt-device.ts';
+import { demoSiteFiles } from './demo/cli.ts';
+import { readSiteFile } from './demo/provision.ts';
+import { HOME_ACTIONS, playHome } from './home/play-home.ts';
 
 const HELP = `carewatch sim <command> [options]
 
@@ -11,6 +14,10 @@ const HELP = `carewatch sim <command> [options]
       (native MQTT, or as the site's Zigbee2MQTT bridge). VALUE is JSON or a bare word:
       --set smoke=true   --set action=emergency   --set heart_rate=48
   availability --device ID online|offline
+  home --site HOME_ID --play ACTION
+      play a demo home over its real transports: ACTION is one of
+      lk sos fall (the 4G watch over TCP), smoke smoke-clear (NB-IoT detector via a CTWing push),
+      button door-open door-close radar-fall radar-presence (its Zigbee2MQTT hub)
 
   common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
 `;
@@ -26,14 +33,16 @@ export async function run(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       credentials: { type: 'string' },
       mqtt: { type: 'string', default: process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}` },
+      play: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
+  if (command === 'home' && !values.help) return playHomeCommand(values.site, values.play, values.mqtt);
   if (values.help || (command !== 'publish' && command !== 'availability') || !values.device) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
-  const credsPath = values.credentials ?? join(resolve(process.env.CAREWATCH_DATA_DIR ?? 'data'), 'demo-credentials.json');
+  const credsPath = values.credentials ?? defaultCredentialsPath();
   const creds = DemoCredentials.parse(JSON.parse(readFileSync(credsPath, 'utf8')));
   const device = creds.devices.find((d) => d.deviceId === values.device && (!values.site || d.siteId === values.site));
   if (!device) {
@@ -58,8 +67,9 @@ export async function run(argv: string[]): Promise<number> {
   } else if (device.transport === 'zigbee2mqtt') {
     const bridge = creds.bridges.find((b) => b.siteId === device.siteId);
     if (!bridge) { process.stderr.write(`sim: site ${device.siteId} has no bridge credentials\n`); return 2; }
+    const site = demoSite(device.siteId);
     const client = await connectMqtt({ url: values.mqtt, username: bridge.mqttUsername, password: bridge.mqttPassword });
-    await new Z2mBridgeSim(client).publish(device.friendlyName!, device.profile, fields);
+    await new Z2mBridgeSim(client, site?.bridges.find((b) => b.name === bridge.name)?.baseTopic).publish(device.friendlyName!, device.profile, fields);
     await client.endAsync();
   } else {
     process.stderr.write(`sim publish: transport ${device.transport} is played by its own sim command (see --help)\n`);
@@ -80,4 +90,31 @@ function parseSets(sets: string[]): DeviceFields | string {
     try { out[key] = JSON.parse(raw); } catch { out[key] = raw; }
   }
   return out as DeviceFields;
+}
+
+function defaultCredentialsPath(): string {
+  return join(resolve(process.env.CAREWATCH_DATA_DIR ?? 'data'), 'demo-credentials.json');
+}
+
+function demoSite(siteId: string): SiteFile | undefined {
+  return demoSiteFiles().map(readSiteFile).find((s) => s.site.id === siteId);
+}
+
+async function playHomeCommand(siteId: string | undefined, play: string | undefined, mqttUrl: string): Promise<number> {
+  const action = HOME_ACTIONS.find((a) => a === play);
+  const site = siteId ? demoSite(siteId) : undefined;
+  if (!site || site.site.kind !== 'home' || !action) {
+    process.stderr.write(`sim home: --site takes a demo home id (home-0001 …) and --play one of ${HOME_ACTIONS.join(', ')}\n`);
+    return 2;
+  }
+  const creds = DemoCredentials.parse(JSON.parse(readFileSync(defaultCredentialsPath(), 'utf8')));
+  const env = process.env;
+  const done = await playHome(site, creds, action, {
+    mqttUrl,
+    watchHost: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1',
+    watchPort: Number(env.CAREWATCH_WATCH_PORT ?? 5093),
+    gatewayHttpUrl: `http://127.0.0.1:${env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081'}`,
+  });
+  process.stdout.write(`${done}\n`);
+  return 0;
 }

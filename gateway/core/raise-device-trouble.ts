@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import { DEFAULT_SEVERITY, type DeviceFields, type EventKind, type StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
@@ -96,6 +97,6 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
       return out;
     };
 
-    return merge(states.pipe(mergeMap(onReading)), sweep.pipe(mergeMap(onSweep)));
+    return merge(states.pipe(emitEach(onReading)), sweep.pipe(emitEach(onSweep)));
   });
 }

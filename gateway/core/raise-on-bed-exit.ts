@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
 import { isInWindow, windowOccurrence } from './local-time.ts';
@@ -94,6 +95,6 @@ export function raiseOnBedExit(opts: RaiseOnBedExitOptions): OperatorFunction<Ac
       return out;
     };
 
-    return merge(activity.pipe(mergeMap(onActivity)), sweep.pipe(mergeMap(onSweep)));
+    return merge(activity.pipe(emitEach(onActivity)), sweep.pipe(emitEach(onSweep)));
   });
 }

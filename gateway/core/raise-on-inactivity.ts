@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
 import { afterWindowTime, nextWindowAfter } from './local-time.ts';
@@ -134,6 +135,6 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
       });
     }
 
-    return merge(input.pipe(mergeMap(onInput)), sweep.pipe(mergeMap(onSweep)));
+    return merge(input.pipe(emitEach(onInput)), sweep.pipe(emitEach(onSweep)));
   });
 }

@@ -1,4 +1,5 @@
-import { type OperatorFunction, type SchedulerLike, defer, mergeMap } from 'rxjs';
+import { type OperatorFunction, type SchedulerLike, defer } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { LinkStatus, Transport } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -112,7 +113,7 @@ export interface RaiseOnLinkDownOptions {
  */
 export function raiseOnLinkDown(opts: RaiseOnLinkDownOptions): OperatorFunction<LinkStatus, EventDraft> {
   const { site, scheduler, registry } = opts;
-  return (links) => defer(() => links.pipe(mergeMap((s): EventDraft[] => {
+  return (links) => defer(() => links.pipe(emitEach((s): EventDraft[] => {
     if (s.siteId !== undefined && s.siteId !== site.id) return [];
     const now = scheduler.now();
     if (!s.up) {

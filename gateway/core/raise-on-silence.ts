@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { Reading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -121,6 +122,6 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
       return out;
     };
 
-    return merge(readings.pipe(mergeMap(onReading)), sweep.pipe(mergeMap(onSweep)));
+    return merge(readings.pipe(emitEach(onReading)), sweep.pipe(emitEach(onSweep)));
   });
 }

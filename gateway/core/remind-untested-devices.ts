@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { DeviceFields, StateReading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
@@ -77,6 +78,6 @@ export function remindUntestedDevices(opts: RemindUntestedOptions): OperatorFunc
       return out;
     };
 
-    return merge(states.pipe(mergeMap(onReading)), sweep.pipe(mergeMap(onSweep)));
+    return merge(states.pipe(emitEach(onReading)), sweep.pipe(emitEach(onSweep)));
   });
 }

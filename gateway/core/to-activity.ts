@@ -1,4 +1,5 @@
-import { type OperatorFunction, type SchedulerLike, defer, mergeMap } from 'rxjs';
+import { type OperatorFunction, type SchedulerLike, defer } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { StateReading } from '../../contract/index.ts';
 import type { WatchedDevice } from '../site/model.ts';
 import type { ResidentIndex } from './resident-sensors.ts';
@@ -42,7 +43,7 @@ interface LastValues {
 export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: SchedulerLike): OperatorFunction<StateReading, Activity> {
   return (states) => defer(() => {
     const last = new Map<string, LastValues>();
-    return states.pipe(mergeMap((reading) => signalsOf(reading)));
+    return states.pipe(emitEach((reading) => signalsOf(reading)));
 
     function signalsOf(reading: StateReading): Activity[] {
       const residentIds = index.byDevice.get(reading.deviceId);

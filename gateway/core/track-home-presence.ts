@@ -1,4 +1,5 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, from, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, from, merge } from 'rxjs';
+import { emitEach } from './emit-each.ts';
 import type { RuleStateStore } from './rule-state.ts';
 import type { ResidentIndex } from './resident-sensors.ts';
 import type { Activity } from './to-activity.ts';
@@ -86,6 +87,6 @@ export function trackHomePresence(opts: TrackHomePresenceOptions): OperatorFunct
       return out;
     };
 
-    return merge(from(restored), activity.pipe(mergeMap(onActivity)), sweep.pipe(mergeMap(onSweep)));
+    return merge(from(restored), activity.pipe(emitEach(onActivity)), sweep.pipe(emitEach(onSweep)));
   });
 }

@@ -1,8 +1,7 @@
-import {
-  type OperatorFunction, type SchedulerLike, type Subscription, Subject, defer, finalize, merge, mergeMap,
-} from 'rxjs';
+import { type OperatorFunction, type SchedulerLike, type Subscription, Subject, defer, finalize, merge } from 'rxjs';
 import type { StateReading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
+import { emitEach } from './emit-each.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
 import { deviceDraft } from './rule-drafts.ts';
 import type { RuleStateStore } from './rule-state.ts';
@@ -149,7 +148,7 @@ export function verifyRadarFall(opts: VerifyRadarFallOptions): OperatorFunction<
       })];
     };
 
-    return merge(states.pipe(mergeMap(onReading)), expired.pipe(mergeMap(onExpired))).pipe(
+    return merge(states.pipe(emitEach(onReading)), expired.pipe(emitEach(onExpired))).pipe(
       finalize(() => {
         for (const t of timers.values()) t.unsubscribe();
         timers.clear();

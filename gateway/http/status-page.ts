@@ -9,6 +9,7 @@ export function renderStatusPage(s: GatewayStatus): string {
     ['Started', s.startedAt],
     ['Sites watched', String(s.sites)],
     ['MQTT clients', String(s.mqttClients)],
+    ['Watch connections', String(s.watchConnections)],
     ['Outbox (life-safety / alarm / telemetry)', `${s.outbox.life_safety ?? 0} / ${s.outbox.alarm ?? 0} / ${s.outbox.telemetry ?? 0}`],
     ['Server', s.server],
     ['Forwarder', JSON.stringify(s.forwarder)],

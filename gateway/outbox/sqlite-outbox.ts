@@ -58,7 +58,8 @@ export class SqliteOutbox implements Outbox {
 
   append(draft: EventDraft): Event {
     const event = this.appendTx(draft);
-    for (const l of this.listeners) l(event.lane);
+    // Wake senders only after the caller's surrounding transaction (if any) has committed.
+    queueMicrotask(() => { for (const l of this.listeners) l(event.lane); });
     return event;
   }
 

@@ -40,6 +40,15 @@ export class SiteRegistry {
       const owner = this.addressIndex.get(address);
       if (owner !== undefined && owner !== site.id) conflicts.push(`devices.${device.id}: address ${address} already belongs to site "${owner}"`);
     }
+    // Bridge clients of different sites share the broker: overlapping base topics would let one
+    // home's hub subscribe to another home's devices.
+    for (const bridge of site.file.bridges.filter((b) => !b.external)) {
+      for (const other of this.runtimes.values()) {
+        if (other.site.id === site.id) continue;
+        const clash = other.site.file.bridges.find((b) => !b.external && topicsOverlap(b.baseTopic, bridge.baseTopic));
+        if (clash) conflicts.push(`bridges.${bridge.name}: base topic "${bridge.baseTopic}" overlaps "${clash.baseTopic}" of site "${other.site.id}"`);
+      }
+    }
     if (conflicts.length > 0) return conflicts;
     this.remove(site.id);
     const runtime = this.createRuntime(site);
@@ -77,4 +86,8 @@ export class SiteRegistry {
   stopAll(): void {
     for (const id of [...this.runtimes.keys()]) this.remove(id);
   }
+}
+
+function topicsOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }

@@ -17,11 +17,22 @@ export class SiteRuntime {
   private readonly links = new Subject<LinkStatus>();
   private subscription: Subscription | undefined;
   private appendError: Error | undefined;
+  private readonly pushTx: (reading: Reading) => void;
 
   constructor(
     readonly site: SiteModel,
-    private readonly deps: { db: Database.Database; outbox: Outbox; scheduler: SchedulerLike; log: Logger },
-  ) {}
+    private readonly deps: {
+      db: Database.Database; outbox: Outbox; scheduler: SchedulerLike; log: Logger;
+      /** Counts accepted readings per transport (metrics). */
+      counted?: (reading: Reading) => void;
+    },
+  ) {
+    this.pushTx = deps.db.transaction((reading: Reading) => {
+      this.readings.next(reading);
+      // Throwing inside the transaction rolls back the rule state the reading changed.
+      if (this.appendError) throw this.appendError;
+    });
+  }
 
   start(): void {
     const state = new SqliteRuleState(this.deps.db, this.site.id);
@@ -48,8 +59,11 @@ export class SiteRuntime {
    */
   push(reading: Reading): void {
     this.appendError = undefined;
-    this.readings.next(reading);
-    if (this.appendError) throw this.appendError;
+    this.deps.counted?.(reading);
+    // One transaction per reading: the rule state it changes and the events it raises commit
+    // together, or not at all — a rule never remembers an alarm whose event was not stored
+    // (the device's retry then raises it again). One commit instead of several is also faster.
+    this.pushTx(reading);
   }
 
   pushLink(status: LinkStatus): void {

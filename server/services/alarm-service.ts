@@ -64,7 +64,7 @@ export class AlarmService {
   list(principal: Principal, query: AlarmListQuery): { alarms: Alarm[]; lastChangeId: number } {
     const scope = alarmScope(principal);
     const sites = query.site ? [query.site] : scope.sites;
-    return this.store.atomically(() => ({
+    return this.store.snapshot(() => ({
       alarms: this.store.alarms.list({
         sites,
         ...(scope.kindPrefix ? { kindPrefix: scope.kindPrefix } : {}),

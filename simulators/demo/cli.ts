@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   children.push(start('gateway', [
     'gateway', ...siteFiles.flatMap((f) => ['--site', f]), '--server', serverUrl, '--gateway-id', 'gw-demo',
     '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
-    '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'],
+    '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'], '--watch-port', values['watch-port'],
   ]));
   await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
   }
@@ -67,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
     `  console (night staff):  ${serverUrl}/#token=${nurse.token}`,
     `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/`,
     `  MQTT broker:            127.0.0.1:${values['mqtt-port']}`,
+    `  4G-watch listener:      127.0.0.1:${values['watch-port']}`,
+    `  platform pushes:        POST http://127.0.0.1:${values['gateway-http-port']}/push/{ctwing|onenet}`,
     `  credentials:            ${paths.credentials}${created ? ' (new, mode 0600)' : ''}`,
     '',
     'Raise a smoke alarm in room 203, then clear it:',

@@ -1,6 +1,9 @@
 import net from 'node:net';
-import { type WatchFrameSpec, WatchFrameSplitter, decodeWatchFrame, encodeWatchFrame } from '../../devices/codecs/watch3g/index.ts';
+import { type WatchAddress, type WatchFrameSpec, WatchFrameSplitter, decodeWatchFrame, encodeWatchFrame } from '../../devices/codecs/watch3g/index.ts';
 import { IwFrameSplitter } from '../../devices/codecs/iw/index.ts';
+
+/** A frame spec without the address the simulator adds (distributes over the union's members). */
+export type WatchFrameBody = WatchFrameSpec extends infer T ? (T extends unknown ? Omit<T, keyof WatchAddress> : never) : never;
 
 export interface WatchSimOptions {
   /** The watch's 10-digit id or 15-digit IMEI (site file `watchId`). */
@@ -72,11 +75,11 @@ export class WatchSim {
   }
 
   /** Any frame the codec can encode. */
-  send(spec: Omit<WatchFrameSpec, 'deviceId' | 'vendor'>): void {
+  send(spec: WatchFrameBody): void {
     this.sendRaw(this.encode(spec));
   }
 
-  encode(spec: Omit<WatchFrameSpec, 'deviceId' | 'vendor'>): Buffer {
+  encode(spec: WatchFrameBody): Buffer {
     return encodeWatchFrame({ ...spec, deviceId: this.deviceId, vendor: this.opts.vendor ?? '3G' } as WatchFrameSpec);
   }
 

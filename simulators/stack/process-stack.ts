@@ -60,7 +60,7 @@ export class ProcessStack {
     this.gateway = this.spawn([
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
-      '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp),
+      '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       ...(this.opts.gatewayArgs ?? []),
     ], this.opts.gatewayWrapper);
     await waitHealthy(`${this.gatewayUrl}/healthz`, this.gateway, 60_000);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPortMock } from 'serialport';
 import { decodeGb26875Frame } from '../../devices/codecs/gb26875/index.ts';
 import { encodeRflinkLine } from '../../devices/codecs/rflink/index.ts';
+import { ReconnectBackoff } from '../../gateway/serial/reconnect-backoff.ts';
 import { SerialLink } from '../../gateway/serial/serial-link.ts';
 import {
   type TransportHarness, createTransportHarness, eventsOf, fixture, waitFor,
@@ -247,5 +248,23 @@ describe('SerialLink when the receiver goes away', () => {
     const failures = h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${RFLINK_PATH}` });
     await new Promise((r) => setTimeout(r, 80));
     expect(h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${RFLINK_PATH}` })).toBe(failures);
+  });
+});
+
+describe('ReconnectBackoff', () => {
+  it('doubles from min to max, each delay between half and all of its ceiling, and starts over after reset', () => {
+    const low = new ReconnectBackoff(100, 1000, () => 0);
+    const high = new ReconnectBackoff(100, 1000, () => 1);
+    const lows = Array.from({ length: 6 }, () => low.next());
+    const highs = Array.from({ length: 6 }, () => high.next());
+    expect(lows).toEqual([50, 100, 200, 400, 500, 500]);
+    expect(highs).toEqual([100, 200, 400, 800, 1000, 1000]);
+    high.reset();
+    expect(high.next()).toBe(100);
+  });
+
+  it('refuses bounds that make no backoff', () => {
+    expect(() => new ReconnectBackoff(0, 10)).toThrow(RangeError);
+    expect(() => new ReconnectBackoff(100, 10)).toThrow('maxMs (10) must be >= minMs (100)');
   });
 });

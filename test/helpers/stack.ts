@@ -13,6 +13,7 @@ export interface Stack {
   serverUrl: string;
   mqttUrl: string;
   gatewayHttpUrl: string;
+  watchPort: number;
   creds: DemoCredentials;
   gateway: Gateway;
   dataDir: string;
@@ -40,6 +41,7 @@ export async function startStack(opts: { sites?: string[]; gatewayOptions?: Reco
     credentialsFile: paths.gatewayCredentials,
     mqtt: { host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
+    watch: { host: '127.0.0.1', port: 0 },
     log: createLogger('gateway-test', 'silent'),
     ...opts.gatewayOptions,
   });
@@ -49,6 +51,7 @@ export async function startStack(opts: { sites?: string[]; gatewayOptions?: Reco
     serverUrl: server.url,
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt.port}`,
     gatewayHttpUrl: `http://127.0.0.1:${a.http.port}`,
+    watchPort: a.watch.port,
     creds,
     gateway,
     dataDir: dir.path,

@@ -72,7 +72,7 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
 }
 
 export function writeProvisioning(dir: string, provisioning: ServerProvisioning): string {
-  const file = join(dir, 'server-provisioning.json');
+  const file = join(dir, 'provisioning.json');
   writeFileSync(file, JSON.stringify(provisioning), { mode: 0o600 });
   return file;
 }

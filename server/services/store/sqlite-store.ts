@@ -35,6 +35,8 @@ export function openSqliteStore(dataDir: string): ServerStore {
     gateways,
     // IMMEDIATE takes the write lock up front, so a second process never deadlocks an upgrade.
     atomically: <T>(work: () => T): T => db.transaction(work).immediate(),
+    // DEFERRED: a read transaction, one WAL snapshot, no write lock.
+    snapshot: <T>(read: () => T): T => db.transaction(read).deferred(),
     close: () => {
       if (db.open) db.close();
     },

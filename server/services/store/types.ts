@@ -13,6 +13,8 @@ export interface ServerStore {
   readonly gateways: GatewayStore;
   /** Runs `work` as one all-or-nothing unit: every write inside commits durably, or none does. */
   atomically<T>(work: () => T): T;
+  /** Runs several reads against one consistent snapshot (no commit lands between them). */
+  snapshot<T>(read: () => T): T;
   close(): void;
 }
 
