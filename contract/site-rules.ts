@@ -93,10 +93,23 @@ export const SiteRules = z.object({
 });
 export type SiteRules = z.infer<typeof SiteRules>;
 
+/**
+ * The same settings with every key optional and NO defaults: zod's `.partial()` keeps inner
+ * defaults, which would fill a resident's override with product defaults that then mask the
+ * site's own values. An override holds only what its file says.
+ */
+function overridesOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => {
+    const inner = v instanceof z.ZodDefault ? v.unwrap() : v;
+    return [k, (inner as z.ZodType).optional()];
+  }));
+  return z.object(shape) as unknown as z.ZodObject<{ [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>>> }>;
+}
+
 /** A resident's overrides: any subset of the site's rules, merged over them. */
 export const ResidentRules = z.object({
-  wearable: WearableRules.partial().optional(),
-  inactivity: InactivityRules.partial().optional(),
-  calls: CallRules.partial().optional(),
+  wearable: overridesOf(WearableRules).optional(),
+  inactivity: overridesOf(InactivityRules).optional(),
+  calls: overridesOf(CallRules).optional(),
 });
 export type ResidentRules = z.infer<typeof ResidentRules>;

@@ -110,7 +110,8 @@ export const SiteFile = z.object({
     id: SiteId,
     name: z.string().min(1).max(200),
     kind: z.enum(['institution', 'home']),
-    timezone: z.string().default('Asia/Shanghai'),
+    /** IANA zone of the site's wall clock: rule windows ("07:00"–"22:00") are read in it. */
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Asia/Shanghai"').default('Asia/Shanghai'),
     region: RegionPath,
   }),
   buildings: z.array(Building).min(1),
@@ -181,6 +182,15 @@ export function deviceAddress(d: Device): string | undefined {
     case 'gb26875': return d.gb26875 && `gb:${d.gb26875.systemAddress}:${d.gb26875.componentAddress}`;
     case 'watch3g': return d.watchId && `watch:${d.watchId}`;
     case 'platform': return d.platform && d.platformDeviceId ? `platform:${d.platform}:${d.platformDeviceId}` : undefined;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -41,12 +41,13 @@ export class LinkRegistry {
     if (learned !== undefined) return learned;
     const entry = d.device;
     switch (entry.transport) {
-      case 'zigbee2mqtt': return entry.bridge ?? this.site.file.bridges[0]?.name ?? 'zigbee2mqtt';
+      // The same link names the transports put in `source.link` and in LinkStatus.
+      case 'zigbee2mqtt': return `zigbee2mqtt:${entry.bridge ?? this.site.file.bridges[0]?.name ?? 'zigbee2mqtt'}`;
       case 'platform': return entry.platform;
       case 'rflink':
       case 'gb26875': {
         const ports = this.site.file.serial.filter((p) => p.framing === entry.transport);
-        return ports.length === 1 ? ports[0]!.path : undefined;
+        return ports.length === 1 ? `serial:${ports[0]!.path}` : undefined;
       }
       default: return undefined;
     }

@@ -66,24 +66,10 @@ export function indexResidentSensors(
 
 export type InactivityRules = SiteRules['inactivity'];
 
-const PRODUCT_DEFAULTS: InactivityRules = InactivityRulesSchema.parse({});
-
-/**
- * The resident's inactivity rules: their overrides merged over the site's.
- * Caveat: zod 4's `.partial()` keeps inner defaults, so a parsed `resident.rules.inactivity`
- * carries every product default even where the file said nothing. Until contract/ strips those
- * defaults, a value equal to the product default is read as "not overridden" (keeping the site's).
- */
+/** The resident's inactivity rules: their overrides (contract: no defaults) merged over the site's. */
 export function inactivityRulesFor(site: SiteModel, r: Resident): InactivityRules {
   const own = r.rules?.inactivity;
   const merged: Record<string, unknown> = { ...site.rules.inactivity };
-  if (own) {
-    for (const [key, value] of Object.entries(own)) {
-      if (value === undefined) continue;
-      const fallback = (PRODUCT_DEFAULTS as Record<string, unknown>)[key];
-      if (JSON.stringify(value) === JSON.stringify(fallback)) continue;
-      merged[key] = value;
-    }
-  }
+  if (own) for (const [key, value] of Object.entries(own)) if (value !== undefined) merged[key] = value;
   return merged as InactivityRules;
 }

@@ -14,7 +14,7 @@ const site = buildSite({
   devices: [z2m('zb-1'), z2m('zb-2'), z2m('zb-3'),
     { id: 'smoke-kitchen', profile: 'smoke-detector', roomId: 'kitchen', transport: 'mqtt', reportIntervalSec: 600 }],
 });
-const linkDown = (up: boolean, ts: number): LinkStatus => ({ link: 'z2m-main', transport: 'zigbee2mqtt', up, ts });
+const linkDown = (up: boolean, ts: number): LinkStatus => ({ link: 'zigbee2mqtt:z2m-main', transport: 'zigbee2mqtt', up, ts });
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('raiseOnLinkDown: one root cause for a link that is down (issue 11)', () => {
@@ -37,10 +37,10 @@ describe('raiseOnLinkDown: one root cause for a link that is down (issue 11)', (
       // back at 00:30: each device is given its full period from then, so 00:41 reports the three still silent
       expectObservable(out, timeline([[50 * MIN, '!']])).toBe(timeline([[2 * MIN, 'r'], [30 * MIN, 'c'], [41 * MIN, '123']]), {
         r: {
-          siteId: 'test', kind: 'device.offline', action: 'raise', severity: 'major', subject: 'link:z2m-main', ts: 1,
+          siteId: 'test', kind: 'device.offline', action: 'raise', severity: 'major', subject: 'link:zigbee2mqtt:z2m-main', ts: 1,
           details: { transport: 'zigbee2mqtt', devicesAffected: 3 },
         },
-        c: expect.objectContaining({ subject: 'link:z2m-main', action: 'clear', details: { transport: 'zigbee2mqtt', devicesAffected: 3, downForSec: 28 * 60 } }),
+        c: expect.objectContaining({ subject: 'link:zigbee2mqtt:z2m-main', action: 'clear', details: { transport: 'zigbee2mqtt', devicesAffected: 3, downForSec: 28 * 60 } }),
         1: expect.objectContaining({ subject: 'device:zb-1', action: 'raise', details: expect.objectContaining({ reason: 'silent' }) }),
         2: expect.objectContaining({ subject: 'device:zb-2', action: 'raise' }),
         3: expect.objectContaining({ subject: 'device:zb-3', action: 'raise' }),
@@ -57,7 +57,7 @@ describe('raiseOnLinkDown: one root cause for a link that is down (issue 11)', (
       const registry = new LinkRegistry(site, state);
       const links = hot<LinkStatus>(timeline([[1 * MIN, 'd']]), { d: linkDown(false, 1) });
       expectObservable(links.pipe(raiseOnLinkDown({ site, scheduler: clock, registry })), timeline([[5 * MIN, '!']]))
-        .toBe(timeline([[1 * MIN, 'r']]), { r: expect.objectContaining({ subject: 'link:z2m-main', action: 'raise' }) });
+        .toBe(timeline([[1 * MIN, 'r']]), { r: expect.objectContaining({ subject: 'link:zigbee2mqtt:z2m-main', action: 'raise' }) });
     });
     const second = testScheduler();
     second.run(({ hot, expectObservable }) => {
@@ -69,7 +69,7 @@ describe('raiseOnLinkDown: one root cause for a link that is down (issue 11)', (
         hot<Reading>('').pipe(raiseOnSilence({ site, scheduler: clock, state, sweep: interval(MIN, clock), registry })),
       ).pipe(filter((e) => e.deviceId !== 'smoke-kitchen'));
       expectObservable(out, timeline([[65 * MIN, '!']])).toBe(timeline([[60 * MIN, 'c']]), {
-        c: expect.objectContaining({ subject: 'link:z2m-main', action: 'clear' }),
+        c: expect.objectContaining({ subject: 'link:zigbee2mqtt:z2m-main', action: 'clear' }),
       });
     });
   });
@@ -98,9 +98,9 @@ describe('raiseOnLinkDown: one root cause for a link that is down (issue 11)', (
     const registry = new LinkRegistry(s, new MemoryRuleState());
     const linkOf = (id: string) => registry.linkOf(s.devices.get(id)!);
     expect([linkOf('zb-b'), linkOf('zb-a'), linkOf('rf-1'), linkOf('nb-1'), linkOf('native')])
-      .toEqual(['z2m-b', 'z2m-a', '/dev/ttyUSB0', 'ctwing', undefined]);
-    registry.learn('zb-a', 'z2m-b');
-    expect(linkOf('zb-a')).toBe('z2m-b');
-    expect(registry.countBehind('z2m-b', 'zigbee2mqtt')).toBe(2);
+      .toEqual(['zigbee2mqtt:z2m-b', 'zigbee2mqtt:z2m-a', 'serial:/dev/ttyUSB0', 'ctwing', undefined]);
+    registry.learn('zb-a', 'zigbee2mqtt:z2m-b');
+    expect(linkOf('zb-a')).toBe('zigbee2mqtt:z2m-b');
+    expect(registry.countBehind('zigbee2mqtt:z2m-b', 'zigbee2mqtt')).toBe(2);
   });
 });

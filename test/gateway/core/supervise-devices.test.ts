@@ -30,8 +30,8 @@ describe('superviseDevices: supervision of one site (issue 11)', () => {
         P: reading('call-101', { action: 'cancel' }, 2),
       });
       const links = hot<LinkStatus>(timeline([[3 * DAY, 'd'], [3 * DAY + HOUR, 'u']]), {
-        d: { link: 'z2m', transport: 'zigbee2mqtt', up: false, ts: 3 },
-        u: { link: 'z2m', transport: 'zigbee2mqtt', up: true, ts: 4 },
+        d: { link: 'zigbee2mqtt:z2m', transport: 'zigbee2mqtt', up: false, ts: 3 },
+        u: { link: 'zigbee2mqtt:z2m', transport: 'zigbee2mqtt', up: true, ts: 4 },
       });
       const out = superviseDevices(readings, links, { site, scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 600 });
       // call-101 last heard at DAY+10m with a 2 h period → silent at DAY+2h10m+: the DAY+2h20m sweep
@@ -40,8 +40,8 @@ describe('superviseDevices: supervision of one site (issue 11)', () => {
       ]), {
         B: expect.objectContaining({ kind: 'device.battery_low', action: 'raise', deviceId: 'smoke-kitchen', ts: 9 }),
         o: expect.objectContaining({ kind: 'device.offline', action: 'raise', deviceId: 'call-101' }),
-        L: expect.objectContaining({ kind: 'device.offline', action: 'raise', subject: 'link:z2m', details: { transport: 'zigbee2mqtt', devicesAffected: 1 } }),
-        l: expect.objectContaining({ kind: 'device.offline', action: 'clear', subject: 'link:z2m' }),
+        L: expect.objectContaining({ kind: 'device.offline', action: 'raise', subject: 'link:zigbee2mqtt:z2m', details: { transport: 'zigbee2mqtt', devicesAffected: 1 } }),
+        l: expect.objectContaining({ kind: 'device.offline', action: 'clear', subject: 'link:zigbee2mqtt:z2m' }),
         U: expect.objectContaining({ kind: 'device.untested', action: 'raise', deviceId: 'call-101' }),
       });
       expectSubscriptions(readings.subscriptions).toBe(subscribedUntil(8 * DAY + 12 * HOUR));
