@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlarmStatus } from './alarm.ts';
+import { Alarm, AlarmStatus } from './alarm.ts';
 import { Event, GatewayId } from './event.ts';
 import { Id, SiteId } from './ids.ts';
 
@@ -35,6 +35,13 @@ export const AlarmListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type AlarmListQuery = z.infer<typeof AlarmListQuery>;
+
+/**
+ * `GET /api/v1/alarms` answers the list with the change id it is current to, so a console can
+ * open the stream with `Last-Event-ID: lastChangeId` and miss nothing in between.
+ */
+export const AlarmListResponse = z.object({ alarms: z.array(Alarm), lastChangeId: z.number().int().min(0) });
+export type AlarmListResponse = z.infer<typeof AlarmListResponse>;
 
 export const AlarmIdParams = z.object({ id: z.string().min(1).max(64) });
 

@@ -1,5 +1,12 @@
 import { benchE2eLatency } from './e2e-latency.ts';
 import { benchIngestThroughput } from './ingest-throughput.ts';
+import { benchDecodeThroughput } from './decode-throughput.ts';
+import { runJsonScript } from './run-json-script.ts';
+
+interface CoreResult {
+  readingsPerSec: number; p50LatencyMs: number; p99LatencyMs: number; bytesPerDevice: number;
+  storeBytesPerDevice: number; gcExposed: boolean; devices: number; readings: number; alarms: number;
+}
 
 export interface BenchReport {
   title: string;
@@ -42,6 +49,34 @@ export const BENCHES: Bench[] = [
         table: ['| bare aedes | gateway | ratio |', '|---:|---:|---:|', `| ${r.bareAedesPerSec} msg/s | ${r.gatewayPerSec} msg/s | **${r.ratio}** |`],
         goal: 'ratio ≥ 0.8',
         lines: [`bare aedes ${r.bareAedesPerSec}/s, gateway ${r.gatewayPerSec}/s, ratio ${r.ratio}`],
+      };
+    },
+  },
+  {
+    name: 'decode',
+    about: 'decode throughput per codec (bytes → fields), ratio to JSON.parse',
+    async run() {
+      const rates = benchDecodeThroughput();
+      return {
+        title: 'Decode throughput per codec',
+        method: 'Each codec\'s whole chain as the gateway runs it (splitter → decoder → fields) over the golden fixtures\' real payloads, on one core; median of 5 runs of 0.4 s. Baseline in the same run: `JSON.parse` of the Zigbee2MQTT fixture payloads.',
+        table: ['| codec | inputs | frames/s | ÷ JSON.parse |', '|---|---|---:|---:|', ...rates.map((r) => `| ${r.codec} | ${r.inputs} | ${r.framesPerSec} | ${r.ratioToJsonParse} |`)],
+        lines: rates.map((r) => `${r.codec}: ${r.framesPerSec}/s (${r.ratioToJsonParse} × JSON.parse)`),
+      };
+    },
+  },
+  {
+    name: 'core',
+    about: 'stream core: readings/s through all rules, detection latency, memory per watched device',
+    async run() {
+      const r = await runJsonScript<CoreResult>('gateway/core/bench-core.ts', ['--expose-gc']);
+      return {
+        title: 'Stream core (rules only, no I/O)',
+        method: `All rules of one site (the gateway's \`watchSite\`) in virtual time, in its own process: ${r.readings} readings of a care-home mix over ${r.devices} devices for throughput; ${r.alarms} smoke alarms amid the same traffic for detection latency (reading in → event out); heap per watched device after every one of ${r.devices} devices reported (inactivity and supervision state held), ${r.gcExposed ? 'measured with --expose-gc' : 'rough (no --expose-gc)'}.`,
+        table: ['| readings/s | latency p50 | latency p99 | heap per device | rule-store bytes per device |', '|---:|---:|---:|---:|---:|',
+          `| ${r.readingsPerSec} | ${r.p50LatencyMs} ms | ${r.p99LatencyMs} ms | ${r.bytesPerDevice} B | ${r.storeBytesPerDevice} B |`],
+        goal: '≥ 200,000 readings/s on one core, p99 < 1 ms, < 1 KB per device',
+        lines: [`${r.readingsPerSec} readings/s, p50 ${r.p50LatencyMs} ms, p99 ${r.p99LatencyMs} ms, ${r.bytesPerDevice} B/device`],
       };
     },
   },

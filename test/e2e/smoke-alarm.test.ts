@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Alarm, AlarmChange } from '../../contract/index.ts';
+import { AlarmChange, AlarmListResponse } from '../../contract/index.ts';
 import { connectMqtt } from '../../simulators/devices/mqtt-device.ts';
 import { SseClient } from '../helpers/sse-client.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
@@ -31,7 +31,7 @@ describe('a smoke alarm from device to console', () => {
   };
   const smokeAlarms = async (status: 'active' | 'all') => {
     const { body } = await api(`/api/v1/alarms?site=demo&status=${status}`);
-    return Alarm.array().parse((body as { alarms: unknown }).alarms).filter((a) => a.deviceId === 'smoke-203' && a.kind === 'fire.smoke');
+    return AlarmListResponse.parse(body).alarms.filter((a) => a.deviceId === 'smoke-203' && a.kind === 'fire.smoke');
   };
   const changeOf = (change: string) => (m: { data: string }) => {
     const c = AlarmChange.parse(JSON.parse(m.data));

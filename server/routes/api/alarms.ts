@@ -1,16 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { Alarm, AlarmIdParams, AlarmListQuery, ResolveBody } from '../../../contract/index.ts';
+import { Alarm, AlarmIdParams, AlarmListQuery, AlarmListResponse, ResolveBody } from '../../../contract/index.ts';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
 import { OPERATOR_ROLES, READER_ROLES } from '../../services/scope.ts';
 import { allowRoles, ErrorBody, principalOf, requireSite } from './guards.ts';
-
-/**
- * `GET /alarms` answers the list together with the change id it is current to, so a console can
- * open the stream with `Last-Event-ID: lastChangeId` and miss nothing in between.
- */
-export const AlarmListResponse = z.object({ alarms: z.array(Alarm), lastChangeId: z.number().int().min(0) });
-export type AlarmListResponse = z.infer<typeof AlarmListResponse>;
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
