@@ -16,3 +16,6 @@ export function emitEach<T, R>(fn: (value: T) => readonly R[]): OperatorFunction
     complete: () => subscriber.complete(),
   }));
 }
+
+/** The shared "nothing to emit" of emitEach callbacks: no allocation per quiet reading. */
+export const NONE: readonly never[] = Object.freeze([]);

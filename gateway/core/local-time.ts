@@ -17,7 +17,8 @@ const DAY = 86_400_000;
 const OFFSET_BUCKET = 15 * MINUTE;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const lastOffset = new Map<string, { bucket: number; offset: number }>();
+/** Zone → 15-minute bucket → offset. */
+const offsets = new Map<string, Map<number, number>>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -45,8 +46,13 @@ export function isTimeZone(timeZone: string): boolean {
 /** The zone's offset from UTC at `epochMs`, in ms (Asia/Shanghai: +8 h). */
 export function utcOffsetMs(epochMs: number, timeZone: string): number {
   const bucket = Math.floor(epochMs / OFFSET_BUCKET);
-  const cached = lastOffset.get(timeZone);
-  if (cached !== undefined && cached.bucket === bucket) return cached.offset;
+  let perZone = offsets.get(timeZone);
+  if (!perZone) {
+    perZone = new Map();
+    offsets.set(timeZone, perZone);
+  }
+  const cached = perZone.get(bucket);
+  if (cached !== undefined) return cached;
   const at = bucket * OFFSET_BUCKET;
   const p: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(at)) {
@@ -54,7 +60,9 @@ export function utcOffsetMs(epochMs: number, timeZone: string): number {
   }
   const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
   const offset = wall - at;
-  lastOffset.set(timeZone, { bucket, offset });
+  // Rules ask about "now", past deadlines and window edges in turn: keep several buckets, bounded.
+  if (perZone.size >= 256) perZone.clear();
+  perZone.set(bucket, offset);
   return offset;
 }
 

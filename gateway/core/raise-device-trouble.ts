@@ -1,5 +1,5 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import { DEFAULT_SEVERITY, type DeviceFields, type EventKind, type StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
@@ -48,7 +48,7 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
     const folds = new Map<string, FoldState>();
     for (const [key, fold] of state.entries<FoldState>(KEY)) folds.set(key.slice(KEY.length), fold);
 
-    const apply = (key: string, fold: FoldState, step: FoldStep, draft: (action: 'raise' | 'clear') => EventDraft): EventDraft[] => {
+    const apply = (key: string, fold: FoldState, step: FoldStep, draft: (action: 'raise' | 'clear') => EventDraft): readonly EventDraft[] => {
       if (foldIdle(fold, scheduler.now(), flapMs)) {
         folds.delete(key);
         state.delete(KEY + key);
@@ -56,16 +56,16 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
         folds.set(key, fold);
         state.set(KEY + key, fold);
       }
-      if (step.emit === 'none') return [];
+      if (step.emit === 'none') return NONE;
       const ev = draft(step.emit);
       if (step.count < 2) return [ev];
       const flap: Record<string, number | boolean> = step.emit === 'raise' ? { flapping: true } : { flaps: step.count };
       return [{ ...ev, count: step.count, details: { ...ev.details, ...flap } }];
     };
 
-    const onReading = (r: StateReading): EventDraft[] => {
+    const onReading = (r: StateReading): readonly EventDraft[] => {
       const device = site.devices.get(r.deviceId);
-      if (!device) return [];
+      if (!device) return NONE;
       const out: EventDraft[] = [];
       const now = scheduler.now();
       for (const [kind, present] of troubleIn(r.fields, lowPercent)) {
@@ -81,7 +81,7 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
       return out;
     };
 
-    const onSweep = (): EventDraft[] => {
+    const onSweep = (): readonly EventDraft[] => {
       const now = scheduler.now();
       const out: EventDraft[] = [];
       for (const [key, fold] of folds) {

@@ -1,5 +1,5 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
 import { isInWindow, windowOccurrence } from './local-time.ts';
@@ -47,8 +47,8 @@ export function raiseOnBedExit(opts: RaiseOnBedExitOptions): OperatorFunction<Ac
       state.set(KEY + id, rec);
     };
 
-    const onActivity = (a: Activity): EventDraft[] => {
-      if (a.signal !== 'in_bed' && a.signal !== 'out_of_bed') return [];
+    const onActivity = (a: Activity): readonly EventDraft[] => {
+      if (a.signal !== 'in_bed' && a.signal !== 'out_of_bed') return NONE;
       const out: EventDraft[] = [];
       for (const id of a.residentIds) {
         const watch = index.residents.get(id);
@@ -70,7 +70,7 @@ export function raiseOnBedExit(opts: RaiseOnBedExitOptions): OperatorFunction<Ac
       return out;
     };
 
-    const onSweep = (): EventDraft[] => {
+    const onSweep = (): readonly EventDraft[] => {
       const now = scheduler.now();
       const out: EventDraft[] = [];
       for (const [id, rec] of beds) {

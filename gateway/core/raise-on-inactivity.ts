@@ -1,5 +1,5 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
 import { afterWindowTime, nextWindowAfter } from './local-time.ts';
@@ -65,16 +65,16 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
       state.set(KEY + id, { lastActivityAt: c.lastActivityAt, open: c.open } satisfies Saved);
     }
 
-    const onInput = (x: Activity | HomePresence): EventDraft[] => {
+    const onInput = (x: Activity | HomePresence): readonly EventDraft[] => {
       if (x.type === 'home') {
         const c = clocks.get(x.residentId);
         if (c) {
           c.away = x.away;
           if (!x.away) touch(x.residentId, c, x.at);
         }
-        return [];
+        return NONE;
       }
-      if (!x.changed) return [];
+      if (!x.changed) return NONE;
       const out: EventDraft[] = [];
       for (const id of x.residentIds) {
         const c = clocks.get(id);
@@ -100,7 +100,7 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
       if (force || c.lastActivityAt - c.savedActivityAt >= SAVE_EVERY_MS) save(id, c);
     }
 
-    const onSweep = (): EventDraft[] => {
+    const onSweep = (): readonly EventDraft[] => {
       const now = scheduler.now();
       const out: EventDraft[] = [];
       for (const [id, c] of clocks) {

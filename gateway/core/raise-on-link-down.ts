@@ -1,5 +1,5 @@
 import { type OperatorFunction, type SchedulerLike, defer } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { LinkStatus, Transport } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -114,11 +114,11 @@ export interface RaiseOnLinkDownOptions {
  */
 export function raiseOnLinkDown(opts: RaiseOnLinkDownOptions): OperatorFunction<LinkStatus, EventDraft> {
   const { site, scheduler, registry } = opts;
-  return (links) => defer(() => links.pipe(emitEach((s): EventDraft[] => {
-    if (s.siteId !== undefined && s.siteId !== site.id) return [];
+  return (links) => defer(() => links.pipe(emitEach((s): readonly EventDraft[] => {
+    if (s.siteId !== undefined && s.siteId !== site.id) return NONE;
     const now = scheduler.now();
     if (!s.up) {
-      if (registry.isDown(s.link)) return [];
+      if (registry.isDown(s.link)) return NONE;
       const rec = registry.markDown(s, now);
       return [linkDraft(site, s.link, 'device.offline', 'raise', s.ts, {
         severity: 'major',
@@ -126,7 +126,7 @@ export function raiseOnLinkDown(opts: RaiseOnLinkDownOptions): OperatorFunction<
       })];
     }
     const rec = registry.markUp(s, now);
-    if (!rec) return [];
+    if (!rec) return NONE;
     return [linkDraft(site, s.link, 'device.offline', 'clear', s.ts, {
       severity: 'major',
       details: { transport: s.transport, devicesAffected: rec.devices, downForSec: Math.round((now - rec.since) / 1000) },

@@ -1,5 +1,6 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { DeadlineWheel } from './deadline-wheel.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { Reading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -33,6 +34,8 @@ interface Watch {
 }
 
 const KEY = 'silence:';
+/** Slot width of the deadline wheel: finer than any sweep period worth having. */
+const WHEEL_SLOT_MS = 5_000;
 
 /**
  * How stale the stored `lastSeen` may get: an eighth of the device's period, so a device
@@ -57,12 +60,18 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
   return (readings) => defer(() => {
     const now0 = scheduler.now();
     const watches = new Map<string, Watch>();
+    // Silence deadlines in time slots: a sweep visits only devices that may be due (deadline-wheel.ts).
+    const wheel = new DeadlineWheel<Watch>(WHEEL_SLOT_MS);
+    /** Devices with a fold in progress: visited every sweep until the fold is idle. */
+    const folding = new Set<Watch>();
     for (const d of site.devices.values()) {
       const saved = state.get<Saved>(KEY + d.id);
       const lastSeen = saved ? Math.min(saved.lastSeen + saveSlackMs(d), now0) : now0;
       const w: Watch = { d, lastSeen, savedSeen: saved?.lastSeen ?? now0, ...(saved?.fold ? { fold: saved.fold } : {}) };
       if (!saved) save(w);
       watches.set(d.id, w);
+      wheel.add(w, lastSeen + d.reportIntervalSec * 1000);
+      if (w.fold) folding.add(w);
     }
 
     function save(w: Watch): void {
@@ -71,10 +80,12 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
     }
 
     /** After a fold step: forget a fold with nothing left to remember, persist, and draft the event. */
-    function apply(w: Watch, step: FoldStep, ts: number, extra: EventDraft['details'], r?: Reading): EventDraft[] {
+    function apply(w: Watch, step: FoldStep, ts: number, extra: EventDraft['details'], r?: Reading): readonly EventDraft[] {
       if (w.fold && foldIdle(w.fold, scheduler.now(), flapMs)) delete w.fold;
+      if (w.fold) folding.add(w);
+      else folding.delete(w);
       save(w);
-      if (step.emit === 'none') return [];
+      if (step.emit === 'none') return NONE;
       const d = w.d;
       const details = step.emit === 'raise'
         ? { ...extra, reportIntervalSec: d.reportIntervalSec, lastSeen: w.lastSeen, ...(step.flapping ? { flapping: true } : {}) }
@@ -86,35 +97,40 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
       })];
     }
 
-    const onReading = (r: Reading): EventDraft[] => {
+    const onReading = (r: Reading): readonly EventDraft[] => {
       const w = watches.get(r.deviceId);
-      if (!w) return [];
+      if (!w) return NONE;
       const now = scheduler.now();
       registry?.learn(w.d.id, r.source.link);
       if (r.type === 'availability' && !r.online) {
         // An offline message is no sign of life: lastSeen stays.
-        if (registry?.isSuppressed(w.d)) return [];
+        if (registry?.isSuppressed(w.d)) return NONE;
         w.fold ??= newFold();
         return apply(w, foldRaise(w.fold, now, flapMs), r.ts, { reason: 'availability' }, r);
       }
       w.lastSeen = now;
       if (w.fold?.on) return apply(w, foldClear(w.fold, now, flapMs), r.ts, {}, r);
       if (now - w.savedSeen >= saveSlackMs(w.d)) save(w);
-      return [];
+      return NONE;
     };
 
-    const onSweep = (): EventDraft[] => {
+    const onSweep = (): readonly EventDraft[] => {
       const now = scheduler.now();
       const out: EventDraft[] = [];
-      for (const w of watches.values()) {
+      for (const w of [...folding]) {
         const f = w.fold;
-        if (f?.on) continue;
-        if (f) {
-          const step = foldSweep(f, now);
-          if (step.emit !== 'none' || foldIdle(f, now, flapMs)) out.push(...apply(w, step, now, {}));
-        }
+        if (!f || f.on) continue;
+        const step = foldSweep(f, now);
+        if (step.emit !== 'none' || foldIdle(f, now, flapMs)) out.push(...apply(w, step, now, {}));
+      }
+      for (const w of wheel.takeDue(now)) {
+        const intervalMs = w.d.reportIntervalSec * 1000;
         const since = Math.max(w.lastSeen, registry?.upSince(w.d) ?? 0);
-        if (now - since <= w.d.reportIntervalSec * 1000) continue;
+        // Not due after all (it reported since it was filed): file it at its real deadline.
+        if (now - since <= intervalMs) { wheel.add(w, since + intervalMs + 1); continue; }
+        // Offline (raised) or behind a link that is down: look again next slot, as the full scan did.
+        wheel.add(w, now + WHEEL_SLOT_MS);
+        if (w.fold?.on) continue;
         if (registry?.isSuppressed(w.d)) continue;
         w.fold ??= newFold();
         out.push(...apply(w, foldRaise(w.fold, now, flapMs), now, { reason: 'silent' }));

@@ -1,5 +1,6 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { DeadlineWheel } from './deadline-wheel.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { DeviceFields, StateReading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
@@ -45,30 +46,37 @@ export function remindUntestedDevices(opts: RemindUntestedOptions): OperatorFunc
   return (states) => defer(() => {
     const now0 = scheduler.now();
     const proofs = new Map<string, Proof & { d: WatchedDevice }>();
+    // Only devices whose week may be up are visited by a sweep (deadline-wheel.ts).
+    const wheel = new DeadlineWheel<Proof & { d: WatchedDevice }>(60_000);
     for (const d of site.devices.values()) {
       if (!testable.includes(d.profileId)) continue;
       const saved = state.get<Proof>(KEY + d.id);
       const p = saved ?? { proofAt: now0, open: false };
       if (!saved) state.set(KEY + d.id, p);
-      proofs.set(d.id, { ...p, d });
+      const entry = { ...p, d };
+      proofs.set(d.id, entry);
+      if (!p.open) wheel.add(entry, p.proofAt + periodMs);
     }
     const save = (p: Proof & { d: WatchedDevice }) => state.set(KEY + p.d.id, { proofAt: p.proofAt, open: p.open } satisfies Proof);
 
-    const onReading = (r: StateReading): EventDraft[] => {
+    const onReading = (r: StateReading): readonly EventDraft[] => {
       const p = proofs.get(r.deviceId);
-      if (!p || !provesWorking(r.fields)) return [];
+      if (!p || !provesWorking(r.fields)) return NONE;
       const wasOpen = p.open;
       p.proofAt = scheduler.now();
       p.open = false;
       save(p);
+      // While it was open it was out of the wheel; filed again lazily otherwise (see onSweep).
+      if (wasOpen) wheel.add(p, p.proofAt + periodMs);
       return wasOpen ? [deviceEvent(p.d, r, 'device.untested', 'clear', 'minor')] : [];
     };
 
-    const onSweep = (): EventDraft[] => {
+    const onSweep = (): readonly EventDraft[] => {
       const now = scheduler.now();
       const out: EventDraft[] = [];
-      for (const p of proofs.values()) {
-        if (p.open || now - p.proofAt < periodMs) continue;
+      for (const p of wheel.takeDue(now)) {
+        if (p.open) continue;
+        if (now - p.proofAt < periodMs) { wheel.add(p, p.proofAt + periodMs); continue; }
         p.open = true;
         save(p);
         out.push(deviceDraft(site, p.d, 'device.untested', 'raise', now, {

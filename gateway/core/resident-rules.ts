@@ -1,4 +1,4 @@
-import { CallRules, InactivityRules, type SiteRules, WearableRules } from '../../contract/index.ts';
+import type { SiteRules } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 
 /**
@@ -19,9 +19,9 @@ export function rulesFor(site: SiteModel, residentId: string | undefined): SiteR
     merged = own
       ? {
           ...site.rules,
-          wearable: { ...site.rules.wearable, ...overridden(own.wearable, DEFAULTS.wearable) },
-          inactivity: { ...site.rules.inactivity, ...overridden(own.inactivity, DEFAULTS.inactivity) },
-          calls: { ...site.rules.calls, ...overridden(own.calls, DEFAULTS.calls) },
+          wearable: { ...site.rules.wearable, ...overridden(own.wearable) },
+          inactivity: { ...site.rules.inactivity, ...overridden(own.inactivity) },
+          calls: { ...site.rules.calls, ...overridden(own.calls) },
         }
       : site.rules;
     perSite.set(residentId, merged);
@@ -31,23 +31,10 @@ export function rulesFor(site: SiteModel, residentId: string | undefined): SiteR
 
 const cache = new WeakMap<SiteModel, Map<string, SiteRules>>();
 
-const DEFAULTS = {
-  wearable: WearableRules.parse({}),
-  inactivity: InactivityRules.parse({}),
-  calls: CallRules.parse({}),
-};
-
-/**
- * The values a resident really overrides. zod 4's `.partial()` still fills a field's default, so a
- * parsed override of one threshold carries every other one at its default; those must not mask
- * the site's values. (Side effect: a resident setting a value equal to the product default while
- * the site differs keeps the site's; the contract fix is a ResidentRules without defaults.)
- */
-function overridden<T extends object>(own: Partial<T> | undefined, defaults: T): Partial<T> {
+/** The keys an override really sets (contract overrides carry no defaults; undefined = not set). */
+function overridden<T extends object>(own: Partial<T> | undefined): Partial<T> {
   if (!own) return {};
   const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(own) as Array<[keyof T, T[keyof T]]>) {
-    if (v !== undefined && JSON.stringify(v) !== JSON.stringify(defaults[k])) out[k] = v;
-  }
+  for (const [k, v] of Object.entries(own) as Array<[keyof T, T[keyof T]]>) if (v !== undefined) out[k] = v;
   return out;
 }

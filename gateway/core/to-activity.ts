@@ -1,5 +1,5 @@
 import { type OperatorFunction, type SchedulerLike, defer } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { StateReading } from '../../contract/index.ts';
 import type { WatchedDevice } from '../site/model.ts';
 import type { ResidentIndex } from './resident-sensors.ts';
@@ -45,10 +45,10 @@ export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: Sch
     const last = new Map<string, LastValues>();
     return states.pipe(emitEach((reading) => signalsOf(reading)));
 
-    function signalsOf(reading: StateReading): Activity[] {
+    function signalsOf(reading: StateReading): readonly Activity[] {
       const residentIds = index.byDevice.get(reading.deviceId);
       const device = site.devices.get(reading.deviceId);
-      if (residentIds === undefined || device === undefined) return [];
+      if (residentIds === undefined || device === undefined) return NONE;
       const f = reading.fields;
       const out: Activity[] = [];
       const at = scheduler.now();

@@ -1,5 +1,5 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, from, merge } from 'rxjs';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import type { RuleStateStore } from './rule-state.ts';
 import type { ResidentIndex } from './resident-sensors.ts';
 import type { Activity } from './to-activity.ts';
@@ -56,8 +56,8 @@ export function trackHomePresence(opts: TrackHomePresenceOptions): OperatorFunct
       }
     };
 
-    const onActivity = (a: Activity): HomePresence[] => {
-      if (!a.changed) return [];
+    const onActivity = (a: Activity): readonly HomePresence[] => {
+      if (!a.changed) return NONE;
       const out: HomePresence[] = [];
       for (const id of a.residentIds) {
         const watch = index.residents.get(id);
@@ -73,7 +73,7 @@ export function trackHomePresence(opts: TrackHomePresenceOptions): OperatorFunct
       return out;
     };
 
-    const onSweep = (): HomePresence[] => {
+    const onSweep = (): readonly HomePresence[] => {
       const now = scheduler.now();
       const out: HomePresence[] = [];
       for (const [id, rec] of homes) {

@@ -1,7 +1,7 @@
 import { type OperatorFunction, type SchedulerLike, type Subscription, Subject, defer, finalize, merge } from 'rxjs';
 import type { StateReading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
-import { emitEach } from './emit-each.ts';
+import { NONE, emitEach } from './emit-each.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
 import { deviceDraft } from './rule-drafts.ts';
 import type { RuleStateStore } from './rule-state.ts';
@@ -74,41 +74,41 @@ export function verifyRadarFall(opts: VerifyRadarFallOptions): OperatorFunction<
       if (rec.pendingUntil !== undefined) arm(id, rec.pendingUntil);
     }
 
-    const onRadar = (device: WatchedDevice, r: StateReading): EventDraft[] => {
+    const onRadar = (device: WatchedDevice, r: StateReading): readonly EventDraft[] => {
       const rec = falls.get(device.id) ?? {};
       const status = r.fields.fall_down_status;
       const seen = r.fields.presence === true;
       if (status === 'fall') {
         disarm(device.id);
-        if (rec.open === 'critical') return [];
+        if (rec.open === 'critical') return NONE;
         save(device.id, { open: 'critical' });
         return [deviceEvent(device, r, 'fall.detected', 'raise', 'critical', { status: 'fall' })];
       }
       if (status === 'maybe_fall') {
         if (rec.open !== undefined) {
           if (rec.noneSeen) save(device.id, { open: rec.open });
-          return [];
+          return NONE;
         }
-        if (rec.pendingUntil !== undefined) return [];
+        if (rec.pendingUntil !== undefined) return NONE;
         const until = scheduler.now() + site.rules.devices.fallVerifySec * 1000;
         save(device.id, { pendingUntil: until });
         arm(device.id, until);
-        return [];
+        return NONE;
       }
       if (status === 'none' && rec.pendingUntil !== undefined && seen) {
         disarm(device.id);
         save(device.id, {});
-        return [];
+        return NONE;
       }
       if (rec.open !== undefined && (status === 'none' || rec.noneSeen)) {
         if (seen) return [clear(device, r, 'presence')];
         if (!rec.noneSeen) save(device.id, { ...rec, noneSeen: true });
       }
-      return [];
+      return NONE;
     };
 
     /** Normal movement seen by another sensor in the room. */
-    const onMovement = (mover: WatchedDevice, r: StateReading): EventDraft[] => {
+    const onMovement = (mover: WatchedDevice, r: StateReading): readonly EventDraft[] => {
       const out: EventDraft[] = [];
       for (const radar of radarsByRoom.get(mover.roomId ?? '') ?? []) {
         if (radar.id === mover.id) continue;
@@ -128,20 +128,20 @@ export function verifyRadarFall(opts: VerifyRadarFallOptions): OperatorFunction<
       return { ...deviceDraft(site, radar, 'fall.detected', 'clear', r.ts, { details: { movementBy: by } }), source: r.source };
     };
 
-    const onReading = (r: StateReading): EventDraft[] => {
+    const onReading = (r: StateReading): readonly EventDraft[] => {
       const device = site.devices.get(r.deviceId);
-      if (!device) return [];
+      if (!device) return NONE;
       const out: EventDraft[] = [];
       if (r.fields.fall_down_status !== undefined || falls.has(device.id)) out.push(...onRadar(device, r));
       if (r.fields.occupancy === true || r.fields.in_bed === true) out.push(...onMovement(device, r));
       return out;
     };
 
-    const onExpired = (id: string): EventDraft[] => {
+    const onExpired = (id: string): readonly EventDraft[] => {
       timers.delete(id);
       const rec = falls.get(id);
       const device = site.devices.get(id);
-      if (rec?.pendingUntil === undefined || !device) return [];
+      if (rec?.pendingUntil === undefined || !device) return NONE;
       save(id, { open: 'major' });
       return [deviceDraft(site, device, 'fall.detected', 'raise', scheduler.now(), {
         severity: 'major', details: { status: 'maybe_fall', verifiedSec: site.rules.devices.fallVerifySec },
