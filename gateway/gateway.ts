@@ -88,6 +88,16 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startParts();
+    } catch (err) {
+      // Undo what did start (open database, listeners, site timers) so the process can exit.
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     const { opts, log } = this;
     // A file named on the command line must be right, or the gateway does not start; a broken
     // file in a folder of homes is refused alone and the other homes are watched (issue 11).

@@ -32,7 +32,8 @@ interface ActiveAlarm {
  * the site is the stream's (ANSI/ISA-18.2: a repeating alarm is one alarm). The first raise
  * passes at once with `count: 1`; repeats while active grow the count and are reported at most
  * every `rules.flood.repeatReportSec` (the last one trailing, so the final count always arrives).
- * A clear passes, carries the final count, and ends the alarm. A momentary kind stays active for
+ * Each report carries the repeats since the one before. A clear first reports repeats still
+ * waiting, then passes and ends the alarm. A momentary kind stays active for
  * `rules.flood.repeatFoldSec` after its last repeat. Records (`fire.test`) pass untouched.
  * Active alarms live in the rule state: after a restart, a repeat still folds into its alarm.
  */
@@ -53,11 +54,14 @@ export function limitAlarmFloods(site: SiteModel, opts: FloodOptions): OperatorF
       reports.cancel(key);
       expiries.cancel(key);
     };
+    // A report carries the repeats since the previous one (contract Event.count: "repeats folded
+    // into this event"); the server adds them to the alarm's count.
     const report = (key: string, a: ActiveAlarm): void => {
+      const unreported = a.count - a.reportedCount;
       a.reportedAt = scheduler.now();
       a.reportedCount = a.count;
       state.set(prefix + key, a);
-      subscriber.next({ ...a.latest, count: a.count });
+      subscriber.next({ ...a.latest, count: unreported });
     };
     const armReport = (key: string, a: ActiveAlarm): void => {
       if (!reports.has(key)) reports.at(key, a.reportedAt + reportMs, () => report(key, a));
@@ -86,8 +90,12 @@ export function limitAlarmFloods(site: SiteModel, opts: FloodOptions): OperatorF
         const key = `${d.subject}|${d.kind}`;
         const a = active.get(key);
         if (d.action === 'clear') {
-          if (a) end(key);
-          subscriber.next(a ? { ...d, count: Math.max(a.count, d.count ?? 1) } : d);
+          if (a) {
+            // Repeats still waiting for their report go out before the clear: none is lost.
+            if (a.count > a.reportedCount) report(key, a);
+            end(key);
+          }
+          subscriber.next(d);
           return;
         }
         const now = scheduler.now();

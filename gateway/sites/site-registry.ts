@@ -13,7 +13,11 @@ export interface Located {
  */
 export class SiteRegistry {
   private readonly runtimes = new Map<string, SiteRuntime>();
-  /** Transport address (contract `deviceAddress`) → site id, across all sites. */
+  /**
+   * Address → site id, for the transports that do not say which site a message is for: a watch
+   * connects with only its id, a platform pushes only its device id. (MQTT, Zigbee2MQTT and serial
+   * messages arrive on a link that belongs to one site, so their addresses are per site.)
+   */
   private readonly addressIndex = new Map<string, string>();
 
   constructor(private readonly createRuntime: (site: SiteModel) => SiteRuntime) {}
@@ -37,6 +41,7 @@ export class SiteRegistry {
   upsert(site: SiteModel): string[] {
     const conflicts: string[] = [];
     for (const [address, device] of site.byAddress) {
+      if (!isGlobalAddress(address)) continue;
       const owner = this.addressIndex.get(address);
       if (owner !== undefined && owner !== site.id) conflicts.push(`devices.${device.id}: address ${address} already belongs to site "${owner}"`);
     }
@@ -53,7 +58,7 @@ export class SiteRegistry {
     this.remove(site.id);
     const runtime = this.createRuntime(site);
     this.runtimes.set(site.id, runtime);
-    for (const address of site.byAddress.keys()) this.addressIndex.set(address, site.id);
+    for (const address of site.byAddress.keys()) if (isGlobalAddress(address)) this.addressIndex.set(address, site.id);
     runtime.start();
     return [];
   }
@@ -62,7 +67,7 @@ export class SiteRegistry {
     const runtime = this.runtimes.get(siteId);
     if (!runtime) return false;
     runtime.stop();
-    for (const address of runtime.site.byAddress.keys()) this.addressIndex.delete(address);
+    for (const address of runtime.site.byAddress.keys()) if (this.addressIndex.get(address) === siteId) this.addressIndex.delete(address);
     this.runtimes.delete(siteId);
     return true;
   }
@@ -90,4 +95,8 @@ export class SiteRegistry {
 
 function topicsOverlap(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+function isGlobalAddress(address: string): boolean {
+  return address.startsWith('watch:') || address.startsWith('platform:');
 }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { demoPaths, provisionDemo, readSiteFile } from './provision.ts';
+import { startQuietTraffic } from './quiet-traffic.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -59,6 +60,18 @@ export async function run(argv: string[]): Promise<number> {
   ]));
   await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
   }
+
+  // The devices check in as real ones do, so supervision sees them alive.
+  const stopTraffic = await startQuietTraffic({
+    sites: siteFiles.map(readSiteFile),
+    creds,
+    mqttUrl: `mqtt://127.0.0.1:${values['mqtt-port']}`,
+    watchHost: '127.0.0.1',
+    watchPort: Number(values['watch-port']),
+    everyMs: 5 * 60_000,
+  });
+  process.once('SIGINT', () => void stopTraffic());
+  process.once('SIGTERM', () => void stopTraffic());
 
   const nurse = creds.users.find((u) => u.username === 'night-nurse')!;
   process.stdout.write([

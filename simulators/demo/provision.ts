@@ -32,29 +32,33 @@ export function readSiteFile(path: string): SiteFile {
  * First start of the demo: random secrets for every user, gateway, device and bridge. The plain
  * secrets go to `demo-credentials.json` (mode 0600) for people and simulators; the server and the
  * gateway get only hashes (CONTRACT.md: "stored hashed by the product").
- * Returns the existing credentials when the demo was provisioned before.
+ * A later start keeps every secret already provisioned and adds secrets for sites added since.
  */
 export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: string): { creds: DemoCredentials; created: boolean } {
-  if (existsSync(paths.credentials)) {
-    return { creds: DemoCredentialsSchema.parse(JSON.parse(readFileSync(paths.credentials, 'utf8'))), created: false };
-  }
+  const existing = existsSync(paths.credentials)
+    ? DemoCredentialsSchema.parse(JSON.parse(readFileSync(paths.credentials, 'utf8')))
+    : undefined;
   const siteIds = sites.map((s) => s.site.id);
   const institution = sites.filter((s) => s.site.kind === 'institution').map((s) => s.site.id);
   const homes = sites.filter((s) => s.site.kind === 'home').map((s) => s.site.id);
+  const tokenOf = (username: string) => existing?.users.find((u) => u.username === username)?.token ?? newToken();
   const creds: DemoCredentials = {
     users: [
-      { username: 'admin', role: 'admin', sites: [], token: newToken() },
-      { username: 'night-nurse', role: 'staff', sites: institution, token: newToken() },
-      { username: 'homecare-staff', role: 'staff', sites: homes, token: newToken() },
-      { username: 'call-centre', role: 'callcentre', sites: siteIds, token: newToken() },
-      { username: 'fire-dept', role: 'firedept', sites: siteIds, token: newToken() },
+      { username: 'admin', role: 'admin', sites: [], token: tokenOf('admin') },
+      { username: 'night-nurse', role: 'staff', sites: institution, token: tokenOf('night-nurse') },
+      { username: 'homecare-staff', role: 'staff', sites: homes, token: tokenOf('homecare-staff') },
+      { username: 'call-centre', role: 'callcentre', sites: siteIds, token: tokenOf('call-centre') },
+      { username: 'fire-dept', role: 'firedept', sites: siteIds, token: tokenOf('fire-dept') },
     ],
-    gateways: [{ gatewayId, siteId: siteIds[0]!, sites: siteIds, token: newToken() }],
+    gateways: [{ gatewayId, siteId: siteIds[0]!, sites: siteIds, token: existing?.gateways.find((g) => g.gatewayId === gatewayId)?.token ?? newToken() }],
     devices: [],
     bridges: [],
   };
   for (const s of sites) {
     for (const d of s.devices) {
+      // A site added since the first start gets new secrets; what was provisioned keeps its own.
+      const kept = existing?.devices.find((x) => x.siteId === s.site.id && x.deviceId === d.id && x.transport === d.transport);
+      if (kept) { creds.devices.push(kept); continue; }
       const base = { deviceId: d.id, siteId: s.site.id, profile: d.profile, transport: d.transport };
       switch (d.transport) {
         case 'mqtt': creds.devices.push({ ...base, mqttUsername: d.mqttUsername ?? `${s.site.id}.${d.id}`, mqttPassword: newToken() }); break;
@@ -66,12 +70,15 @@ export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: st
       }
     }
     for (const b of s.bridges.filter((b) => !b.external)) {
+      const kept = existing?.bridges.find((x) => x.siteId === s.site.id && x.name === b.name);
+      if (kept) { creds.bridges.push(kept); continue; }
       creds.bridges.push({ name: b.name, siteId: s.site.id, mqttUsername: `${s.site.id}.${b.name}`, mqttPassword: newToken() });
     }
   }
+  if (existing && JSON.stringify(existing) === JSON.stringify(creds)) return { creds, created: false };
   writeSecretsFile(paths.credentials, creds);
   writeDerivedFiles(paths, creds);
-  return { creds, created: true };
+  return { creds, created: existing === undefined };
 }
 
 /** The hashed halves, for the server and the gateway. */

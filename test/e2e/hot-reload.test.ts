@@ -24,8 +24,10 @@ describe('site files hot-reloaded on a running gateway', () => {
   const home = (n: number): HomeCopy => homeCopy(folder, n);
   // Every SOS repeat is its own event (no 30 s report interval), so events count the presses.
   const rules = (f: { rules?: unknown }) => { f.rules = { flood: { repeatReportSec: 0 } }; };
-  const [reporting, changed, removed, added, brokenNew] = [[1, 3, 4, 6], 2, 5, 7, 8] as const;
-  const brokenEdit = 6;
+  // Homes by number: 1, 3, 4 and 6 keep reporting and are never touched (6 gets a broken edit,
+  // refused); 2 is changed, 5 removed, 7 added, 8 is a new file that is broken.
+  const reporting = [1, 3, 4, 6] as const;
+  const [changed, removed, added, brokenNew, brokenEdit] = [2, 5, 7, 8, 6] as const;
   const logLines: Array<{ msg?: string; file?: string; siteId?: string; errors?: string[] }> = [];
   let stack: Stack;
   let view: ServerView;

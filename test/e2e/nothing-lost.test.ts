@@ -42,7 +42,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
     const events = storedEvents(`${stack.dataDir}/server`, { siteId: SITE, kind: 'fire.smoke' });
     const log = await view.changeLog();
     for (const d of detectors) {
-      const id = d.topic.split('/')[3]!;
+      const id = d.deviceId;
       const expected = transitions(d.acked);
       const raises = Math.ceil(expected / 2);
       const mine = events.filter((e) => e.deviceId === id);

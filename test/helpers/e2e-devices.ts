@@ -48,6 +48,10 @@ export class ResendingSmokeDetector {
 
   constructor(private readonly opts: ResendingDeviceOptions) {}
 
+  get deviceId(): string {
+    return this.opts.deviceId;
+  }
+
   get topic(): string {
     return nativeTopic(this.opts.siteId, this.opts.deviceId, 'state');
   }
