@@ -46,27 +46,32 @@ function runDay(restartsAt: number[] = []): { seen: Seen[]; readings: number; pe
   return { seen, readings: readings.length, pendingAfter: clock.pending };
 }
 
-/** The day's alarms, records and clears: exactly these, in this order, at these times. */
+/**
+ * The day's alarms, records and clears: exactly these, in this order, at these times. A raise's
+ * count is the repeats since the alarm's previous report; clears pass as the rules made them,
+ * with no count of their own.
+ */
 const EXPECTED: Seen[] = [
   { time: at('03:40'), kind: 'inactivity.bed_exit', subject: 'resident:r02', action: 'raise', count: 1 },
   { time: at('09:00'), kind: 'call.button', subject: 'device:call-r15', action: 'raise', count: 1 },
-  { time: at('09:01'), kind: 'call.button', subject: 'device:call-r15', action: 'clear', count: 1 },
+  { time: at('09:01'), kind: 'call.button', subject: 'device:call-r15', action: 'clear' },
   { time: at('10:00'), kind: 'fire.test', subject: 'device:smoke-act-1', action: 'record' },
   { time: at('10:20'), kind: 'wearable.fall', subject: 'resident:r01', action: 'raise', count: 1 },
   // the repeat ten seconds later folds into the alarm, reported after the 30 s report interval
-  { time: at('10:20:30'), kind: 'wearable.fall', subject: 'resident:r01', action: 'raise', count: 2 },
+  // with the one repeat since the first report (the server adds the counts: 1 + 1 falls)
+  { time: at('10:20:30'), kind: 'wearable.fall', subject: 'resident:r01', action: 'raise', count: 1 },
   { time: at('11:45'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-1', action: 'raise', count: 1 },
   { time: at('11:45:40'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-2', action: 'raise', count: 1 },
   { time: at('11:45:40'), kind: 'fire.confirmed', subject: 'zone:kitchen', action: 'raise', count: 1 },
-  { time: at('12:05'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-1', action: 'clear', count: 1 },
-  { time: at('12:06'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-2', action: 'clear', count: 1 },
-  { time: at('12:06'), kind: 'fire.confirmed', subject: 'zone:kitchen', action: 'clear', count: 1 },
+  { time: at('12:05'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-1', action: 'clear' },
+  { time: at('12:06'), kind: 'fire.smoke', subject: 'device:smoke-kitchen-2', action: 'clear' },
+  { time: at('12:06'), kind: 'fire.confirmed', subject: 'zone:kitchen', action: 'clear' },
   { time: at('15:00'), kind: 'device.battery_low', subject: 'device:smoke-corr-2', action: 'raise', count: 1 },
   // last heard at 16:00, expected hourly: the first sweep past 17:00 finds it silent
   { time: at('17:00:30'), kind: 'device.offline', subject: 'device:smoke-corr-2', action: 'raise', count: 1 },
   // last movement 14:00 + 4 h of the active period
   { time: at('18:00'), kind: 'inactivity.no_activity', subject: 'resident:r13', action: 'raise', count: 1 },
-  { time: at('21:30'), kind: 'inactivity.bed_exit', subject: 'resident:r02', action: 'clear', count: 1 },
+  { time: at('21:30'), kind: 'inactivity.bed_exit', subject: 'resident:r02', action: 'clear' },
 ];
 
 describe('a whole day of the care home through watchSite', () => {
@@ -75,6 +80,11 @@ describe('a whole day of the care home through watchSite', () => {
     const { seen, readings, pendingAfter } = runDay();
     expect(readings).toBeGreaterThan(1400);
     expect(seen).toEqual(EXPECTED);
+    // every fall the wearable sent is counted exactly once over the alarm's reports
+    const falls = wholeDayReadings().filter((r) => r.reading.type === 'state' && r.reading.fields.fall === true).length;
+    const fallCounts = seen.filter((s) => s.kind === 'wearable.fall' && s.action === 'raise').map((s) => s.count ?? 0);
+    expect(falls).toBeGreaterThan(1);
+    expect(fallCounts.reduce((a, b) => a + b, 0)).toBe(falls);
     expect(pendingAfter).toBe(0); // unsubscribing stopped every sweep and timer
     expect(performance.now() - started).toBeLessThan(30_000);
   });
