@@ -185,13 +185,21 @@ export function deviceAddress(d: Device): string | undefined {
   }
 }
 
+/** Zones already checked: a regional gateway loads thousands of homes in one zone. */
+const knownZones = new Map<string, boolean>();
+
 function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = knownZones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (knownZones.size < 1000) knownZones.set(tz, ok);
   }
+  return ok;
 }
 
 /** Every problem of a zod error as `path: message`, one a line (STYLE.md: settings errors listed). */

@@ -123,12 +123,16 @@ export class Gateway {
     const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
     this.registry = registry;
     const initial = new Map<string, string>();
-    for (const { file, result } of loaded) {
-      if (!result.ok) continue;
-      const conflicts = registry.upsert(result.site);
-      if (conflicts.length > 0) throw new SiteConfigError(conflicts.map((c) => `${file}: ${c}`));
-      initial.set(file, result.site.id);
-    }
+    // One transaction for all sites' first rule-state reads and writes: 10,000 homes start in
+    // seconds instead of one commit per row.
+    db.transaction(() => {
+      for (const { file, result } of loaded) {
+        if (!result.ok) continue;
+        const conflicts = registry.upsert(result.site);
+        if (conflicts.length > 0) throw new SiteConfigError(conflicts.map((c) => `${file}: ${c}`));
+        initial.set(file, result.site.id);
+      }
+    })();
     if ((opts.watchSitesMs ?? 2000) > 0) {
       this.watcher = new SiteDirectoryWatcher({
         paths: opts.sites,

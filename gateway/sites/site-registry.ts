@@ -19,6 +19,7 @@ export class SiteRegistry {
    * messages arrive on a link that belongs to one site, so their addresses are per site.)
    */
   private readonly addressIndex = new Map<string, string>();
+  private readonly baseTopics = new BaseTopicIndex();
 
   constructor(private readonly createRuntime: (site: SiteModel) => SiteRuntime) {}
 
@@ -48,14 +49,12 @@ export class SiteRegistry {
     // Bridge clients of different sites share the broker: overlapping base topics would let one
     // home's hub subscribe to another home's devices.
     for (const bridge of site.file.bridges.filter((b) => !b.external)) {
-      for (const other of this.runtimes.values()) {
-        if (other.site.id === site.id) continue;
-        const clash = other.site.file.bridges.find((b) => !b.external && topicsOverlap(b.baseTopic, bridge.baseTopic));
-        if (clash) conflicts.push(`bridges.${bridge.name}: base topic "${bridge.baseTopic}" overlaps "${clash.baseTopic}" of site "${other.site.id}"`);
-      }
+      const clash = this.baseTopics.overlapping(bridge.baseTopic, site.id);
+      if (clash) conflicts.push(`bridges.${bridge.name}: base topic "${bridge.baseTopic}" overlaps "${clash.topic}" of site "${clash.siteId}"`);
     }
     if (conflicts.length > 0) return conflicts;
     this.remove(site.id);
+    for (const b of site.file.bridges) if (!b.external) this.baseTopics.add(b.baseTopic, site.id);
     const runtime = this.createRuntime(site);
     this.runtimes.set(site.id, runtime);
     for (const address of site.byAddress.keys()) if (isGlobalAddress(address)) this.addressIndex.set(address, site.id);
@@ -68,6 +67,7 @@ export class SiteRegistry {
     if (!runtime) return false;
     runtime.stop();
     for (const address of runtime.site.byAddress.keys()) if (this.addressIndex.get(address) === siteId) this.addressIndex.delete(address);
+    for (const b of runtime.site.file.bridges) if (!b.external) this.baseTopics.delete(b.baseTopic, siteId);
     this.runtimes.delete(siteId);
     return true;
   }
@@ -93,8 +93,48 @@ export class SiteRegistry {
   }
 }
 
-function topicsOverlap(a: string, b: string): boolean {
-  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+/**
+ * Embedded-broker bridge base topics of all sites, checked for overlap (equal, or one a
+ * topic-level prefix of the other) in O(topic depth), not against every other site.
+ */
+class BaseTopicIndex {
+  private readonly owners = new Map<string, string>();
+  /** Every proper level-prefix of a registered topic → how many registered topics lie below it. */
+  private readonly below = new Map<string, { count: number; example: string; siteId: string }>();
+
+  overlapping(topic: string, siteId: string): { topic: string; siteId: string } | undefined {
+    for (const prefix of [...levelPrefixes(topic), topic]) {
+      const owner = this.owners.get(prefix);
+      if (owner !== undefined && owner !== siteId) return { topic: prefix, siteId: owner };
+    }
+    const under = this.below.get(topic);
+    if (under && under.siteId !== siteId) return { topic: under.example, siteId: under.siteId };
+    return undefined;
+  }
+
+  add(topic: string, siteId: string): void {
+    this.owners.set(topic, siteId);
+    for (const prefix of levelPrefixes(topic)) {
+      const entry = this.below.get(prefix);
+      if (entry) entry.count += 1;
+      else this.below.set(prefix, { count: 1, example: topic, siteId });
+    }
+  }
+
+  delete(topic: string, siteId: string): void {
+    if (this.owners.get(topic) !== siteId) return;
+    this.owners.delete(topic);
+    for (const prefix of levelPrefixes(topic)) {
+      const entry = this.below.get(prefix);
+      if (entry && --entry.count === 0) this.below.delete(prefix);
+    }
+  }
+}
+
+/** `a/b/c` → `a`, `a/b`. */
+function levelPrefixes(topic: string): string[] {
+  const parts = topic.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 function isGlobalAddress(address: string): boolean {

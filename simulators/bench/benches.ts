@@ -2,6 +2,8 @@ import { benchE2eLatency } from './e2e-latency.ts';
 import { benchIngestThroughput } from './ingest-throughput.ts';
 import { benchDecodeThroughput } from './decode-throughput.ts';
 import { runJsonScript } from './run-json-script.ts';
+import { benchRegional } from './regional.ts';
+import { regionalReport } from './regional-report.ts';
 
 interface CoreResult {
   readingsPerSec: number; p50LatencyMs: number; p99LatencyMs: number; bytesPerDevice: number;
@@ -79,5 +81,10 @@ export const BENCHES: Bench[] = [
         lines: [`${r.readingsPerSec} readings/s, p50 ${r.p50LatencyMs} ms, p99 ${r.p99LatencyMs} ms, ${r.bytesPerDevice} B/device`],
       };
     },
+  },
+  {
+    name: 'regional',
+    about: 'one regional gateway, 10,000 homes, 40,000 devices, 20,000 open connections: memory, CPU, alarm latency',
+    run: async () => regionalReport(await benchRegional()),
   },
 ];

@@ -94,7 +94,9 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
     const limit = fileLimit(pid);
     const room = limit - openFiles(pid) - FD_RESERVE;
     const perKind = Math.min(homesWanted, Math.floor(Math.min(wanted, room) / 2));
-    const connectionsCapped = room < wanted ? `the gateway's open-file limit is ${limit} (hard limit; raising it needs CAP_SYS_RESOURCE)` : undefined;
+    const connectionsCapped = room < wanted
+      ? `the gateway got an open-file limit of ${limit} (its launcher asks for 65,536; the hard limit here is lower, and raising a hard limit needs CAP_SYS_RESOURCE)`
+      : undefined;
 
     // Homes 0..perKind-1 hold their watch and call button open, dealt round-robin to the generators.
     const nLoad = Math.max(1, opts.loadProcesses ?? 2);

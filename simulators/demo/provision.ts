@@ -54,10 +54,11 @@ export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: st
     devices: [],
     bridges: [],
   };
+  const keptDevices = new Map((existing?.devices ?? []).map((x) => [`${x.siteId}|${x.deviceId}|${x.transport}`, x]));
   for (const s of sites) {
     for (const d of s.devices) {
       // A site added since the first start gets new secrets; what was provisioned keeps its own.
-      const kept = existing?.devices.find((x) => x.siteId === s.site.id && x.deviceId === d.id && x.transport === d.transport);
+      const kept = keptDevices.get(`${s.site.id}|${d.id}|${d.transport}`);
       if (kept) { creds.devices.push(kept); continue; }
       const base = { deviceId: d.id, siteId: s.site.id, profile: d.profile, transport: d.transport };
       switch (d.transport) {

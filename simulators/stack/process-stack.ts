@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ export class ProcessStack {
 
   async start(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.creds = provisionDemo(paths, this.opts.siteFiles.map(readSiteFile), 'gw-demo').creds;
+    this.creds = provisionDemo(paths, expandSiteFiles(this.opts.siteFiles).map(readSiteFile), 'gw-demo').creds;
     for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
     await this.startServer();
     await this.startGateway();
@@ -110,4 +110,11 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 30_000)
     if (Date.now() > until) throw new Error(`${url} not up after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Site files as the gateway reads its --site arguments: folders stand for the site files in them. */
+function expandSiteFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => (statSync(p).isDirectory()
+    ? readdirSync(p).filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith('.')).sort().map((f) => join(p, f))
+    : [p]));
 }
