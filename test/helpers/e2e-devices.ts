@@ -87,7 +87,9 @@ export class ResendingSmokeDetector {
       if (Date.now() > deadline) throw new Error(`${this.opts.deviceId}: message not acknowledged before the deadline`);
       if (this.stopped) throw new Error(`${this.opts.deviceId}: stopped`);
       const client = await this.connected(deadline);
-      if (this.resendLastAcked && this.lastAckedPayload !== undefined) {
+      // Only between messages: a device with a message in flight resends that one (counted in
+      // `resent`); replaying an older acknowledged message after it would be a real state change.
+      if (this.resendLastAcked && attempt === 0 && this.lastAckedPayload !== undefined) {
         this.resendLastAcked = false;
         if (!(await this.publishOnce(client, this.lastAckedPayload))) continue;
         this.duplicated += 1;
