@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from '../log.ts';
@@ -9,7 +8,7 @@ import type { Rejections } from '../rejections.ts';
 import { reject } from '../../devices/decoded.ts';
 import type { ClientIdentity, MqttCredentials } from './client-identity.ts';
 import type { MqttIngest } from './mqtt-ingest.ts';
-import { PacketSizeGuard } from './packet-size-guard.ts';
+import { boundPacketSize } from './bound-packet-size.ts';
 
 export interface MqttBrokerOptions {
   host: string;
@@ -88,15 +87,28 @@ export class MqttBroker {
     const aedes = await Aedes.createBroker(handlers);
     this.aedes = aedes;
     metrics.onCollect(() => connections({}, aedes.connectedClients));
-    aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'mqtt client error'));
+    const onClientError = (client: Client | undefined, err: Error) => {
+      // A packet the MQTT parser cannot read ([MQTT-2.2.3] length, reserved flags, ...): counted like any bad frame.
+      if (/variable byte integer|invalid|must not|reserved|malformed/i.test(err.message) && !/over the \d+-byte limit/.test(err.message)) {
+        rejections.record('mqtt', reject('bad_frame', err.message), { clientId: client?.id });
+      }
+      log.debug({ clientId: client?.id, err: err.message }, 'mqtt client error');
+    };
+    aedes.on('clientError', onClientError);
+    // Errors before CONNECT completes come as connectionError.
+    aedes.on('connectionError', onClientError);
     const max = this.opts.maxPacketBytes ?? 64 * 1024;
     const accept = (socket: net.Socket) => {
       socket.setNoDelay(true); // Nagle added ~23 ms to each small alarm here (docs/architecture.md)
-      const guard = new PacketSizeGuard(max, (declared) =>
-        rejections.record('mqtt', reject('oversize', `packet of ${declared} bytes over ${max}`), { remote: socket.remoteAddress }));
+      const oversize = (declared: number) =>
+        rejections.record('mqtt', reject('oversize', `packet of ${declared} bytes over ${max}`), { remote: socket.remoteAddress });
       socket.on('error', () => undefined);
-      guard.on('error', () => socket.destroy());
-      aedes.handle(Duplex.from({ readable: socket.pipe(guard), writable: socket }));
+      const client = aedes.handle(socket);
+      if (!boundPacketSize(client, max, oversize)) {
+        // Fail closed: an unbounded broker is worse than a refused device (and the tests say so).
+        log.error('MQTT packet-size bound unavailable (unexpected aedes parser); refusing the connection');
+        socket.destroy();
+      }
     };
     const server = this.opts.tls
       ? tls.createServer({ key: readFileSync(this.opts.tls.keyFile), cert: readFileSync(this.opts.tls.certFile) }, accept)

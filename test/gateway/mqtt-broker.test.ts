@@ -27,15 +27,15 @@ describe('embedded broker bounds: oversize packets', () => {
     await next.endAsync();
   });
 
-  it('refuses a malformed remaining-length field (a fifth continuation byte) without hanging', async () => {
-    const before = stack.gateway.rejections.total('mqtt', 'oversize');
+  it('refuses a malformed remaining-length field (a fifth continuation byte) without hanging, counted as a bad frame', async () => {
+    const before = stack.gateway.rejections.total('mqtt', 'bad_frame');
     const port = Number(new URL(stack.mqttUrl).port);
     const socket = net.connect({ host: '127.0.0.1', port });
     await new Promise<void>((r) => socket.once('connect', () => r()));
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f])); // [MQTT-2.2.3]: at most 4 length bytes
     await closed;
-    expect(stack.gateway.rejections.total('mqtt', 'oversize')).toBe(before + 1);
+    expect(stack.gateway.rejections.total('mqtt', 'bad_frame')).toBe(before + 1);
   });
 });
 
