@@ -1,4 +1,4 @@
-import { type Observable, type SchedulerLike, defer, filter, interval, merge, share } from 'rxjs';
+import { type Observable, type SchedulerLike, defer, filter, merge, share, timer } from 'rxjs';
 import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -15,6 +15,11 @@ export interface SuperviseDevicesOptions {
   state: RuleStateStore;
   /** Period of the site's one supervision sweep, in scheduler seconds (default 30). */
   sweepEverySec?: number;
+  /**
+   * Delay of the first sweep (ms): a regional gateway gives each site its own phase, so 10,000
+   * homes' sweeps spread over the period instead of firing together (which stalled alarms ~2 s).
+   */
+  sweepPhaseMs?: number;
   /** Profile ids needing a weekly proof (default: call-button, wearable, watch-4g). */
   testableProfiles?: readonly string[];
 }
@@ -34,7 +39,8 @@ export function superviseDevices(
 ): Observable<EventDraft> {
   const { site, scheduler, state } = opts;
   return defer(() => {
-    const sweep = interval((opts.sweepEverySec ?? DEFAULT_SWEEP_EVERY_SEC) * 1000, scheduler).pipe(share());
+    const periodMs = (opts.sweepEverySec ?? DEFAULT_SWEEP_EVERY_SEC) * 1000;
+    const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
     const registry = new LinkRegistry(site, state);
     const shared = readings.pipe(share());
     const states = shared.pipe(filter((r): r is StateReading => r.type === 'state'));

@@ -1,4 +1,4 @@
-import { type Observable, type SchedulerLike, defer, interval, merge, share } from 'rxjs';
+import { type Observable, type SchedulerLike, defer, merge, share, timer } from 'rxjs';
 import type { StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -17,6 +17,11 @@ export interface WatchActivityOptions {
   state: RuleStateStore;
   /** Period of the site's one activity sweep, in scheduler seconds (default 30). */
   sweepEverySec?: number;
+  /**
+   * Delay of the first sweep (ms): a regional gateway gives each site its own phase, so 10,000
+   * homes' sweeps spread over the period instead of firing together (which stalled alarms ~2 s).
+   */
+  sweepPhaseMs?: number;
   /** Profile ids whose reports show a person moving (default: motion, door, bed, radar, wearable, watch). */
   activityProfiles?: readonly string[];
 }
@@ -30,7 +35,8 @@ export function watchActivity(states: Observable<StateReading>, opts: WatchActiv
   const { site, scheduler, state } = opts;
   const index = indexResidentSensors(site, opts.activityProfiles ?? DEFAULT_ACTIVITY_PROFILES);
   return defer(() => {
-    const sweep = interval((opts.sweepEverySec ?? 30) * 1000, scheduler).pipe(share());
+    const periodMs = (opts.sweepEverySec ?? 30) * 1000;
+    const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
     const shared = states.pipe(share());
     const activity = shared.pipe(toActivity(site, index, scheduler), share());
     const presence = activity.pipe(trackHomePresence({ index, scheduler, state, sweep }));

@@ -26,6 +26,8 @@ export interface WatchSiteOptions {
   links?: Observable<LinkStatus>;
   /** Period of the activity and supervision sweeps, in scheduler seconds (default 30). */
   sweepEverySec?: number;
+  /** First sweep's delay (ms); see supervise-devices.ts. Default: one period. */
+  sweepPhaseMs?: number;
 }
 
 /**
@@ -38,7 +40,10 @@ export interface WatchSiteOptions {
  */
 export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions): Observable<EventDraft> {
   const { site, scheduler, state } = opts;
-  const sweep = opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {};
+  const sweep = {
+    ...(opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {}),
+    ...(opts.sweepPhaseMs !== undefined ? { sweepPhaseMs: opts.sweepPhaseMs } : {}),
+  };
   // connect(): every rule subscribes before the readings start, so even a synchronous source
   // reaches all of them; the source is subscribed once.
   const drafts = readings.pipe(connect((all) => {

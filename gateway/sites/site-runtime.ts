@@ -41,7 +41,8 @@ export class SiteRuntime {
       scheduler: this.deps.scheduler,
       state,
       links: this.links,
-    } as Parameters<typeof watchSite>[1]).subscribe({
+      sweepPhaseMs: sweepPhaseOf(this.site.id),
+    }).subscribe({
       next: (draft) => {
         try {
           this.deps.outbox.append(draft);
@@ -74,4 +75,11 @@ export class SiteRuntime {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
   }
+}
+
+/** Sweeps run every 30 s; each site starts its own at a phase taken from its id (FNV-1a hash). */
+function sweepPhaseOf(siteId: string, periodMs = 30_000): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < siteId.length; i++) h = Math.imul(h ^ siteId.charCodeAt(i), 0x01000193);
+  return 1 + ((h >>> 0) % periodMs);
 }
