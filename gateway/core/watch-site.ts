@@ -1,5 +1,6 @@
 import { EMPTY, type Observable, type SchedulerLike, connect, filter, merge } from 'rxjs';
-import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
+import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
+import { getProfile } from '../../devices/registry.ts';
 import type { SiteModel } from '../site/model.ts';
 import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
 import type { EventDraft } from './event-draft.ts';
@@ -46,26 +47,47 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
   };
   // connect(): every rule subscribes before the readings start, so even a synchronous source
   // reaches all of them; the source is subscribed once.
+  // Only the rules some device of the site can feed: a home with five devices does not carry a
+  // sprinkler rule. A regional gateway holds 10,000 sites, and each rule is a live RxJS pipeline.
+  const can = fieldsOfSite(site);
+  const when = <T>(fields: readonly FieldName[], rule: () => Observable<T>): Observable<T>[] =>
+    (fields.some((f) => can(f)) ? [rule()] : []);
+  // connect(): every rule subscribes before the readings start, so even a synchronous source
+  // reaches all of them; the source is subscribed once.
   const drafts = readings.pipe(connect((all) => {
     const states = all.pipe(filter((r): r is StateReading => r.type === 'state'));
     const fire = merge(
-      states.pipe(raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state })),
-      states.pipe(raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state })),
-      states.pipe(raiseWaterFlow(site, { scheduler, state })),
+      ...when(['smoke'], () => states.pipe(raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state }))),
+      ...when(['heat'], () => states.pipe(raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state }))),
+      ...when(['water_flow'], () => states.pipe(raiseWaterFlow(site, { scheduler, state }))),
     ).pipe(connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))));
     return merge(
-      fire,
-      states.pipe(recordSelfTest(site, { state })),
-      states.pipe(raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state })),
-      states.pipe(raiseCall(site, { scheduler, state })),
-      states.pipe(raiseWearableAlarms(site)),
-      states.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state })),
-      states.pipe(raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
-      states.pipe(raiseNotWorn(site, { scheduler, state })),
-      states.pipe(raiseGeofenceExit(site, { state })),
+      ...when(['smoke', 'heat', 'water_flow'], () => fire),
+      ...when(['test'], () => states.pipe(recordSelfTest(site, { state }))),
+      ...when(['water_leak'], () => states.pipe(raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state }))),
+      ...when(['action'], () => states.pipe(raiseCall(site, { scheduler, state }))),
+      ...when(['sos', 'fall'], () => states.pipe(raiseWearableAlarms(site))),
+      ...when(['heart_rate'], () => states.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state }))),
+      ...when(['spo2'], () => states.pipe(raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state }))),
+      ...when(['worn'], () => states.pipe(raiseNotWorn(site, { scheduler, state }))),
+      ...when(['latitude'], () => states.pipe(raiseGeofenceExit(site, { state }))),
       watchActivity(states, { site, scheduler, state, ...sweep }),
       superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
     );
   }));
   return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
+}
+
+/**
+ * Which fields the site's devices can report, from their profiles. A device of a profile the
+ * registry does not know makes every field possible (every rule runs), never fewer.
+ */
+function fieldsOfSite(site: SiteModel): (field: FieldName) => boolean {
+  const fields = new Set<FieldName>();
+  for (const d of site.devices.values()) {
+    const profile = getProfile(d.profileId);
+    if (!profile) return () => true;
+    for (const f of profile.fields) fields.add(f);
+  }
+  return (field) => fields.has(field);
 }

@@ -1,7 +1,7 @@
 import type { PublishPacket } from 'aedes';
 import { type Reading, parseNativeTopic, parseZ2mTopic } from '../../contract/index.ts';
 import { type Rejected, reject } from '../../devices/decoded.ts';
-import { decodeNativeAvailability, decodeNativeState } from '../../devices/codecs/native.ts';
+import { decodeNativeAvailability, decodeNativeStateForProfile } from '../../devices/codecs/native.ts';
 import {
   decodeZ2mAvailability, decodeZ2mBridgeState, decodeZ2mState,
 } from '../../devices/codecs/zigbee2mqtt.ts';
@@ -45,13 +45,18 @@ export class MqttIngest {
     const device = runtime.site.devices.get(who.deviceId);
     if (!device) return dropped(reject('unknown_device', `device "${who.deviceId}" is not in site "${who.siteId}"`));
     const receivedAt = this.clock();
+    const payload = payloadBytes(packet);
     const base = { siteId: who.siteId, deviceId: device.id, receivedAt, source: { transport: 'mqtt' as const } };
     if (topic.kind === 'availability') {
-      if (packet.payload.length === 0) return { kind: 'ignored', why: 'retained availability deleted' };
-      const a = decodeNativeAvailability(packet.payload);
+      if (payload.length === 0) return { kind: 'ignored', why: 'retained availability deleted' };
+      const a = decodeNativeAvailability(payload);
       return a.ok ? this.push(runtime, { ...base, type: 'availability', ts: receivedAt, online: a.value.online }) : dropped(a);
     }
-    const s = decodeNativeState(packet.payload, receivedAt);
+    const profile = getProfile(device.profileId);
+    if (!profile) return dropped(reject('unknown_device', `device "${device.id}" has no known profile`));
+    // A field the device's profile does not have means the site file names the wrong profile:
+    // refused and counted, rather than fed to rules that are not watching for it.
+    const s = decodeNativeStateForProfile(payload, receivedAt, profile);
     if (!s.ok) return dropped(s);
     return this.push(runtime, {
       ...base, type: 'state', ts: s.value.ts, fields: s.value.fields, ...(s.value.seq !== undefined ? { seq: s.value.seq } : {}),

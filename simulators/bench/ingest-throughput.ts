@@ -35,7 +35,8 @@ export async function benchIngestThroughput(messages = 20_000, runs = 3): Promis
   const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1) });
   await stack.start();
   try {
-    const devices = stack.creds.devices.filter((d) => d.transport === 'mqtt').slice(0, 20);
+    // The demo's native smoke detectors (14): every payload below is a field of their profile.
+    const devices = stack.creds.devices.filter((d) => d.transport === 'mqtt' && d.profile === 'smoke-detector');
     for (let run = 0; run < runs; run++) {
       bare.push(await bareAedesRun(messages, devices.length));
       const pubs = await Promise.all(devices.map(async (d) => ({
