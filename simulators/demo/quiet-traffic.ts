@@ -34,14 +34,16 @@ export async function startQuietTraffic(opts: QuietTrafficOptions): Promise<() =
     for (const d of site.devices) {
       const profile = getProfile(d.profile);
       if (!profile) continue;
+      // A check-in carries state, never an event: a profile's sample may hold a button press.
+      const { action: _press, ...quiet } = profile.sample;
       const login = opts.creds.devices.find((c) => c.siteId === site.site.id && c.deviceId === d.id);
       if (d.transport === 'mqtt' && login?.mqttUsername && login.mqttPassword) {
         const client = await connectMqtt({ url: opts.mqttUrl, username: login.mqttUsername, password: login.mqttPassword });
         clients.push(client);
-        jobs.push(() => client.publish(nativeTopic(site.site.id, d.id, 'state'), encodeNativeState(profile.sample, { ts: Date.now() }), { qos: 1 }));
+        jobs.push(() => client.publish(nativeTopic(site.site.id, d.id, 'state'), encodeNativeState(quiet, { ts: Date.now() }), { qos: 1 }));
       } else if (d.transport === 'zigbee2mqtt' && hub && bridge && d.friendlyName) {
         const name = d.friendlyName;
-        jobs.push(() => hub.publish(`${bridge.baseTopic}/${name}`, encodeZ2mState(profile.sample, profile, d.model ? { model: d.model } : {}), { qos: 1 }));
+        jobs.push(() => hub.publish(`${bridge.baseTopic}/${name}`, encodeZ2mState(quiet, profile, d.model ? { model: d.model } : {}), { qos: 1 }));
       } else if (d.transport === 'watch3g' && d.watchId) {
         const watch = await new WatchSim({ deviceId: d.watchId }).connect(opts.watchHost, opts.watchPort);
         watches.push(watch);
