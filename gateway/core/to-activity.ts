@@ -47,34 +47,44 @@ export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: Sch
 
     function signalsOf(reading: StateReading): readonly Activity[] {
       const residentIds = index.byDevice.get(reading.deviceId);
+      if (residentIds === undefined) return NONE;
       const device = site.devices.get(reading.deviceId);
-      if (residentIds === undefined || device === undefined) return NONE;
+      if (device === undefined) return NONE;
       const f = reading.fields;
-      const out: Activity[] = [];
+      // Hot path (every reading of every activity sensor): no closure, no array unless a signal.
+      let out: Activity[] | undefined;
       const at = scheduler.now();
-      const add = (signal: ActivitySignal, changed: boolean, indoor: boolean) =>
-        out.push({ type: 'activity', signal, changed, indoor, reading, device, residentIds, at });
       let prev = last.get(reading.deviceId);
       if (prev === undefined && (f.contact !== undefined || f.in_bed !== undefined || f.steps !== undefined)) {
         prev = {};
         last.set(reading.deviceId, prev);
       }
-      if (f.occupancy === true) add('motion', true, true);
-      if (f.presence === true) add('presence', true, true);
+      if (f.occupancy === true) out = withSignal(out, 'motion', true, true, reading, device, residentIds, at);
+      if (f.presence === true) out = withSignal(out, 'presence', true, true, reading, device, residentIds, at);
       if (f.contact !== undefined && prev) {
-        add(f.contact ? 'door_closed' : 'door_opened', prev.contact !== undefined && prev.contact !== f.contact, true);
+        out = withSignal(out, f.contact ? 'door_closed' : 'door_opened', prev.contact !== undefined && prev.contact !== f.contact, true, reading, device, residentIds, at);
         prev.contact = f.contact;
       }
       if (f.in_bed !== undefined && prev) {
-        add(f.in_bed ? 'in_bed' : 'out_of_bed', prev.inBed !== undefined && prev.inBed !== f.in_bed, true);
+        out = withSignal(out, f.in_bed ? 'in_bed' : 'out_of_bed', prev.inBed !== undefined && prev.inBed !== f.in_bed, true, reading, device, residentIds, at);
         prev.inBed = f.in_bed;
       }
       if (f.steps !== undefined && prev) {
         // A counter going down is the daily reset, not movement.
-        if (prev.steps !== undefined && f.steps > prev.steps) add('steps', true, false);
+        if (prev.steps !== undefined && f.steps > prev.steps) out = withSignal(out, 'steps', true, false, reading, device, residentIds, at);
         prev.steps = f.steps;
       }
-      return out;
+      return out ?? NONE;
     }
   });
+}
+
+/** Appends one signal, making the array on the first (module-level: no closure per reading). */
+function withSignal(
+  out: Activity[] | undefined, signal: ActivitySignal, changed: boolean, indoor: boolean,
+  reading: StateReading, device: WatchedDevice, residentIds: readonly string[], at: number,
+): Activity[] {
+  const list = out ?? [];
+  list.push({ type: 'activity', signal, changed, indoor, reading, device, residentIds, at });
+  return list;
 }
