@@ -1,6 +1,7 @@
 import type { EventAction, EventKind, ReadingSource, Severity } from '../../contract/index.ts';
 import type { StateReading } from '../../contract/index.ts';
 import type { WatchedDevice } from '../site/model.ts';
+import { deviceDraft } from './rule-drafts.ts';
 
 /**
  * What a rule emits: an event without the identity the outbox gives it (id, per-subject seq,
@@ -23,7 +24,10 @@ export interface EventDraft {
   details?: Record<string, string | number | boolean | null>;
 }
 
-/** The draft for a condition on one device, placed in its room and with its resident. */
+/**
+ * The draft for a condition on one device that a reading shows, placed in its room and with its
+ * resident: `deviceDraft` (rule-drafts.ts) with the reading's site, device time and source.
+ */
 export function deviceEvent(
   device: WatchedDevice,
   reading: Pick<StateReading, 'siteId' | 'ts' | 'source'>,
@@ -32,17 +36,9 @@ export function deviceEvent(
   severity: Severity,
   details?: EventDraft['details'],
 ): EventDraft {
-  return {
-    siteId: reading.siteId,
-    kind,
-    action,
+  return deviceDraft({ id: reading.siteId }, device, kind, action, reading.ts, {
     severity,
-    subject: `device:${device.id}`,
-    deviceId: device.id,
-    ...(device.residentId ? { residentId: device.residentId } : {}),
-    ...(device.roomId ? { roomId: device.roomId } : {}),
-    ts: reading.ts,
     source: reading.source,
     ...(details ? { details } : {}),
-  };
+  });
 }

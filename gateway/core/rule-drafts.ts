@@ -16,7 +16,7 @@ export interface DraftOptions {
 }
 
 export function deviceDraft(
-  site: SiteModel, device: WatchedDevice, kind: EventKind, action: EventAction, ts: number, o: DraftOptions = {},
+  site: Pick<SiteModel, 'id'>, device: WatchedDevice, kind: EventKind, action: EventAction, ts: number, o: DraftOptions = {},
 ): EventDraft {
   return {
     siteId: site.id,
