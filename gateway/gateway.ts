@@ -5,6 +5,7 @@ import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { ExternalZ2mBridge } from './bridge/external-z2m-bridge.ts';
+import { EventLoopWatch } from './event-loop-watch.ts';
 import { GatewayHttp } from './http/gateway-http.ts';
 import { SerialLink } from './serial/serial-link.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
@@ -72,6 +73,7 @@ export class Gateway {
   private http: GatewayHttp | undefined;
   private watcher: SiteDirectoryWatcher | undefined;
   private watch: WatchListener | undefined;
+  private loopWatch: EventLoopWatch | undefined;
   /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
   private links: Array<SerialLink | ExternalZ2mBridge> = [];
   private startedAt = 0;
@@ -193,6 +195,8 @@ export class Gateway {
       routes: [(app) => registerPushRoutes(app, { registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe })],
     });
     const http = await this.http.start();
+    this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
+    this.loopWatch.start();
     this.addresses = { mqtt, http, watch };
     log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
   }
@@ -212,6 +216,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     this.watcher?.stop();
+    this.loopWatch?.stop();
     await this.http?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
@@ -221,7 +226,7 @@ export class Gateway {
     this.registry?.stopAll();
     this.outbox?.close();
     this.db?.close();
-    this.watcher = this.watch = undefined;
+    this.watcher = this.watch = this.loopWatch = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
   }
 }
