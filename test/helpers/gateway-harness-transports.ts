@@ -12,6 +12,7 @@ import { loadSiteFile } from '../../gateway/site/load-site-file.ts';
 import { SiteRegistry } from '../../gateway/sites/site-registry.ts';
 import { SiteRuntime } from '../../gateway/sites/site-runtime.ts';
 import { openGatewayDb } from '../../gateway/store/open-gateway-db.ts';
+import { DEFAULT_SITE_INPUT } from '../gateway/core/site-fixture.ts';
 import { tempDir } from './temp-dir.ts';
 
 /**
@@ -40,28 +41,10 @@ export const HARNESS_SITE_ID = 'transport-test';
 export function createTransportHarness(input: HarnessSiteInput): TransportHarness {
   const dir = tempDir('carewatch-transports-');
   const file = join(dir.path, 'site.json');
+  // The core tests' building (gateway/core site-fixture), one resident, and only the devices given.
   const site: SiteFileInput = {
-    site: {
-      id: HARNESS_SITE_ID,
-      name: 'Transport test home',
-      kind: 'institution',
-      timezone: 'Asia/Shanghai',
-      region: { city: 'Shanghai', district: 'Xuhui', street: 'Tianping', community: 'Test' },
-    },
-    buildings: [{
-      id: 'b1',
-      name: 'Main',
-      floors: [{
-        id: 'f1',
-        name: 'Ground floor',
-        level: 0,
-        rooms: [
-          { id: 'room-101', name: 'Room 101', type: 'bedroom' },
-          { id: 'kitchen', name: 'Kitchen', type: 'kitchen' },
-          { id: 'corridor', name: 'Corridor', type: 'corridor' },
-        ],
-      }],
-    }],
+    site: { ...DEFAULT_SITE_INPUT.site, id: HARNESS_SITE_ID, name: 'Transport test home' },
+    buildings: DEFAULT_SITE_INPUT.buildings,
     residents: [{ id: 'ann', name: 'Ann', roomId: 'room-101' }],
     ...input,
   };
