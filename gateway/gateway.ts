@@ -43,7 +43,10 @@ export interface GatewayOptions {
   push?: unknown;
   durability?: Durability;
   heartbeatMs?: number;
-  /** Rescan period of site files and folders for changes; 0 turns it off. Default 2000 ms. */
+  /**
+   * Site files and folders are watched for changes (file-system notifications, applied within
+   * ~100 ms) and rescanned whole every `watchSitesMs` as a safety net; 0 turns both off. Default 30,000 ms.
+   */
   watchSitesMs?: number;
   scheduler?: SchedulerLike;
   log?: Logger;
@@ -135,13 +138,13 @@ export class Gateway {
         initial.set(file, result.site.id);
       }
     })();
-    if ((opts.watchSitesMs ?? 2000) > 0) {
+    if ((opts.watchSitesMs ?? 30_000) > 0) {
       this.watcher = new SiteDirectoryWatcher({
         paths: opts.sites,
         registry,
         profileOf: getProfile,
         log,
-        everyMs: opts.watchSitesMs ?? 2000,
+        everyMs: opts.watchSitesMs ?? 30_000,
         onRemoved: (siteId) => SqliteRuleState.dropSite(db, siteId),
         beforeApply: () => credentials.load(opts.credentialsFile),
       });

@@ -4,6 +4,7 @@ import { API_PREFIX } from '../contract/index.ts';
 import type { ServerProvisioning } from '../contract/index.ts';
 import alarmsPlugin from './plugins/app/alarms.ts';
 import authPlugin from './plugins/app/auth.ts';
+import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import storePlugin from './plugins/app/store.ts';
@@ -47,6 +48,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(errorHandler);
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
+    await app.register(eventLoopWatchPlugin);
     await app.register(authPlugin, { provisioning: opts.provisioning });
     await app.register(alarmsPlugin, { clock });
     await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });

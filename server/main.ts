@@ -69,7 +69,7 @@ function portFromEnv(value: string | undefined): number | undefined {
   return port;
 }
 
-// `tsx server/main.ts`: the server alone, configured by environment, stopped by SIGINT/SIGTERM.
+// `node --import ./ts-loader.mjs server/main.ts`: the server alone, configured by environment, stopped by SIGINT/SIGTERM.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const server = await startServer();
   console.log(`carewatch server listening on ${server.url}`);

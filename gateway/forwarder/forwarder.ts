@@ -2,6 +2,8 @@ import { API_PREFIX, IngestResponse, type Lane, Lane as LaneEnum, MAX_INGEST_BAT
 import type { Outbox } from '../outbox/outbox.ts';
 import type { Logger } from '../log.ts';
 
+const SLOW_SEND_MS = 250;
+
 export interface ForwarderOptions {
   serverUrl: string;
   gatewayId: string;
@@ -107,6 +109,7 @@ class LaneSender {
   private async send(batch: { id: string }[]): Promise<void> {
     this.abort = new AbortController();
     const timeout = setTimeout(() => this.abort?.abort(), this.opts.requestTimeoutMs ?? 10_000);
+    const started = performance.now();
     try {
       const res = await fetch(`${this.opts.serverUrl}${API_PREFIX}/ingest`, {
         method: 'POST',
@@ -122,6 +125,9 @@ class LaneSender {
       this.stats.duplicates += body.duplicates;
       this.stats.lastSuccessAt = Date.now();
       if (body.stored.length === 0) throw new Error('ingest stored nothing of a non-empty batch');
+      const tookMs = performance.now() - started;
+      // An alarm should reach the server in milliseconds; a slow answer is worth a line to match against.
+      if (tookMs > SLOW_SEND_MS) this.opts.log.warn({ lane: this.lane, events: batch.length, tookMs: Math.round(tookMs) }, 'slow ingest answer');
     } finally {
       clearTimeout(timeout);
     }

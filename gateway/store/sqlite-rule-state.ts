@@ -1,6 +1,36 @@
 import type Database from 'better-sqlite3';
 import type { RuleStateStore } from '../core/rule-state.ts';
 
+interface Statements {
+  get: Database.Statement;
+  set: Database.Statement;
+  del: Database.Statement;
+  prefix: Database.Statement;
+}
+
+/**
+ * Prepared once per database, shared by every site's store: a regional gateway holds 10,000
+ * sites, and four prepared statements each were 40,000 native statements for the same four queries.
+ */
+const statementsOf = new WeakMap<Database.Database, Statements>();
+
+function statements(db: Database.Database): Statements {
+  let st = statementsOf.get(db);
+  if (!st) {
+    db.exec(`CREATE TABLE IF NOT EXISTS rule_state (
+      site TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (site, key)
+    ) WITHOUT ROWID`);
+    st = {
+      get: db.prepare('SELECT value FROM rule_state WHERE site = ? AND key = ?'),
+      set: db.prepare('INSERT INTO rule_state (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value'),
+      del: db.prepare('DELETE FROM rule_state WHERE site = ? AND key = ?'),
+      prefix: db.prepare('SELECT key, value FROM rule_state WHERE site = ? AND key >= ? AND key < ?'),
+    };
+    statementsOf.set(db, st);
+  }
+  return st;
+}
+
 /** Rule state of one site in the gateway database; see core/rule-state.ts for what goes here. */
 export class SqliteRuleState implements RuleStateStore {
   private readonly getStmt: Database.Statement;
@@ -9,13 +39,11 @@ export class SqliteRuleState implements RuleStateStore {
   private readonly prefixStmt: Database.Statement;
 
   constructor(db: Database.Database, private readonly siteId: string) {
-    db.exec(`CREATE TABLE IF NOT EXISTS rule_state (
-      site TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (site, key)
-    ) WITHOUT ROWID`);
-    this.getStmt = db.prepare('SELECT value FROM rule_state WHERE site = ? AND key = ?');
-    this.setStmt = db.prepare('INSERT INTO rule_state (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value');
-    this.delStmt = db.prepare('DELETE FROM rule_state WHERE site = ? AND key = ?');
-    this.prefixStmt = db.prepare('SELECT key, value FROM rule_state WHERE site = ? AND key >= ? AND key < ?');
+    const st = statements(db);
+    this.getStmt = st.get;
+    this.setStmt = st.set;
+    this.delStmt = st.del;
+    this.prefixStmt = st.prefix;
   }
 
   get<T>(key: string): T | undefined {

@@ -8,6 +8,7 @@ import { encodeNativeState } from '../../devices/codecs/native.ts';
 import { connectMqtt } from '../devices/mqtt-device.ts';
 import { demoSiteFiles } from '../demo/cli.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
+import { TS_LOADER } from '../stack/node-command.ts';
 import { median, round } from './stats.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -59,7 +60,7 @@ export async function benchIngestThroughput(messages = 20_000, runs = 3): Promis
 }
 
 async function bareAedesRun(messages: number, publishers: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'bare-aedes-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', TS_LOADER, join(HERE, 'bare-aedes-process.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [mqttPort, httpPort] = await new Promise<[number, number]>((resolve, reject) => {
       child.stdout.setEncoding('utf8');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TS_LOADER } from '../stack/node-command.ts';
 import { RAISE_NOFILE, rssKiB } from './regional-proc.ts';
 import { LoadProcess } from './regional-wire.ts';
 
@@ -19,7 +20,7 @@ export interface BareAedesMemory {
  * baseline broker) holding `connections` idle MQTT clients from a load generator process.
  */
 export async function bareAedesMemory(connections: number, settleMs = 3000): Promise<BareAedesMemory> {
-  const cmd = [...RAISE_NOFILE, process.execPath, '--import', 'tsx', BARE_AEDES];
+  const cmd = [...RAISE_NOFILE, process.execPath, '--import', TS_LOADER, BARE_AEDES];
   const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const loader = LoadProcess.start(RAISE_NOFILE);
   try {

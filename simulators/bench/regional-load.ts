@@ -2,6 +2,7 @@
 // homes' device connections it is given (4G watches over TCP, native MQTT devices), sends their
 // keep-alives, and sends an alarm from one of them when told. Commands and replies are JSON
 // lines on stdin/stdout (regional-wire.ts). Exits when its stdin closes.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { MqttClient } from 'mqtt';
 import { nativeTopic } from '../../contract/index.ts';
@@ -18,7 +19,9 @@ let watches: Array<WatchSim | undefined> = [];
 let clients: Array<MqttClient | undefined> = [];
 let ticker: NodeJS.Timeout | undefined;
 let stopping = false;
-const stats: LoadStats = { keepalives: 0, sendErrors: 0, closed: { watch: 0, mqtt: 0 } };
+const stats: LoadStats = { keepalives: 0, sendErrors: 0, closed: { watch: 0, mqtt: 0 }, loopMaxMs: 0 };
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 const reply = (r: LoadReply) => process.stdout.write(`${JSON.stringify(r)}\n`);
 
@@ -134,6 +137,8 @@ async function handle(command: LoadCommand): Promise<unknown> {
     case 'alarm': return sendAlarm(command.home, command.kind);
     case 'stats':
       stats.closed.watch = watches.filter((w) => w?.closed).length;
+      stats.loopMaxMs = Math.round(loopDelay.max / 1e5) / 10;
+      loopDelay.reset();
       return stats;
     case 'stop': await stop(); return undefined;
   }

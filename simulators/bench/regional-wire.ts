@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { TS_LOADER } from '../stack/node-command.ts';
 
 /**
  * The regional benchmark's load generators are processes of their own (regional-load.ts), so the
@@ -31,7 +32,13 @@ export type LoadCommand =
   | { cmd: 'stop' };
 
 export interface ConnectResult { connected: number; failed: number; ms: number; firstError?: string }
-export interface LoadStats { keepalives: number; sendErrors: number; closed: { watch: number; mqtt: number } }
+export interface LoadStats {
+  keepalives: number;
+  sendErrors: number;
+  closed: { watch: number; mqtt: number };
+  /** The generator's own worst event-loop delay since the last stats request: a stalled generator sends late. */
+  loopMaxMs: number;
+}
 
 export type LoadReply =
   | { req: number; ok: true; result?: ConnectResult | LoadStats | { at: number } }
@@ -75,7 +82,7 @@ export class LoadProcess {
 
   /** Starts a generator; `wrapper` prefixes the command (e.g. raising the open-file limit). */
   static start(wrapper: readonly string[] = []): LoadProcess {
-    const cmd = [...wrapper, process.execPath, '--import', 'tsx', LOAD_SCRIPT];
+    const cmd = [...wrapper, process.execPath, '--import', TS_LOADER, LOAD_SCRIPT];
     return new LoadProcess(spawn(cmd[0]!, cmd.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] }));
   }
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TS_LOADER } from '../stack/node-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -10,7 +11,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * the JSON it prints on stdout.
  */
 export async function runJsonScript<T>(relPath: string, nodeFlags: string[] = [], timeoutMs = 300_000): Promise<T> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', resolve(ROOT, relPath)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', TS_LOADER, resolve(ROOT, relPath)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (c: string) => { out += c; });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { demoPaths, provisionDemo, readSiteFile } from './provision.ts';
 import { startQuietTraffic } from './quiet-traffic.ts';
+import { SERVICE_NODE_FLAGS } from '../stack/node-command.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -96,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function start(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'carewatch.mjs'), ...args], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(ROOT, 'carewatch.mjs'), ...args], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CAREWATCH_PARENT_PID: String(process.pid) },
   });

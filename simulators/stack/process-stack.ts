@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../contract/index.ts';
 import { demoPaths, provisionDemo, readSiteFile } from '../demo/provision.ts';
 import { freePort } from './free-port.ts';
+import { SERVICE_NODE_FLAGS } from './node-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -17,6 +18,8 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Prefix for the gateway command, e.g. raising the open-file limit: ['bash', '-c', 'ulimit -n 65536 && exec "$0" "$@"']. */
   gatewayWrapper?: string[];
+  /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
+  gatewayNodeArgs?: string[];
 }
 
 /**
@@ -62,7 +65,7 @@ export class ProcessStack {
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       ...(this.opts.gatewayArgs ?? []),
-    ], this.opts.gatewayWrapper);
+    ], this.opts.gatewayWrapper, this.opts.gatewayNodeArgs);
     await waitHealthy(`${this.gatewayUrl}/healthz`, this.gateway, 60_000);
   }
 
@@ -89,12 +92,16 @@ export class ProcessStack {
     clearTimeout(timer);
   }
 
-  private spawn(args: string[], wrapper: string[] = []): ChildProcess {
-    const cmd = [...wrapper, process.execPath, join(ROOT, 'carewatch.mjs'), ...args];
+  private spawn(args: string[], wrapper: string[] = [], nodeArgs: string[] = []): ChildProcess {
+    const cmd = [...wrapper, process.execPath, ...SERVICE_NODE_FLAGS, ...nodeArgs, join(ROOT, 'carewatch.mjs'), ...args];
+    // CAREWATCH_STACK_LOGS=DIR keeps each process's log lines (stdout and stderr) in DIR/<command>.log.
+    const logDir = process.env.CAREWATCH_STACK_LOGS;
+    const logFd = logDir ? openSync(join(logDir, `${args[0]}.log`), 'a') : undefined;
     const child = spawn(cmd[0]!, cmd.slice(1), {
-      stdio: ['ignore', 'ignore', process.env.CAREWATCH_STACK_STDERR ? 'inherit' : 'ignore'],
+      stdio: ['ignore', logFd ?? 'ignore', logFd ?? (process.env.CAREWATCH_STACK_STDERR ? 'inherit' : 'ignore')],
       env: { ...process.env, CAREWATCH_LOG_LEVEL: 'warn', CAREWATCH_PARENT_PID: String(process.pid), ...this.opts.env },
     });
+    if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
     return child;
   }
 }
