@@ -7,6 +7,9 @@ declare module 'fastify' {
   }
 }
 
+// The alarm latency goal end to end (issue 11): one request alone should never take it all.
+const SLOW_ANSWER_MS = 50;
+
 /** Counts every answered request by route pattern (not raw URL, so ids never explode the series). */
 export default fp(async (app) => {
   const metrics = new ServerMetrics();
@@ -14,6 +17,11 @@ export default fp(async (app) => {
   metrics.addGauge(new Gauge('carewatch_alarms', 'Alarms by status.', () =>
     Object.entries(app.store.alarms.countByStatus()).map(([status, n]) => [{ status }, n])));
   app.addHook('onResponse', async (request, reply) => {
+    // An alarm is in the console within milliseconds when all is well; a slow answer is worth a
+    // line to match against (a commit waiting on a busy disk, a large body, a stalled loop).
+    if (reply.elapsedTime > SLOW_ANSWER_MS && !request.url.endsWith('/stream')) {
+      request.log.warn({ route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'slow answer');
+    }
     metrics.httpRequests.inc({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
