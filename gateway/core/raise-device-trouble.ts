@@ -1,6 +1,6 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
 import { NONE, emitEach } from './emit-each.ts';
-import { DEFAULT_SEVERITY, type DeviceFields, type EventKind, type StateReading } from '../../contract/index.ts';
+import { DEFAULT_SEVERITY, type DeviceFields, type EventKind, type FieldName, type StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
 import { type FoldState, type FoldStep, foldClear, foldIdle, foldRaise, foldSweep, newFold } from './flap-fold.ts';
@@ -32,6 +32,14 @@ function troubleIn(f: DeviceFields, lowPercent: number): Array<[TroubleKind, boo
   return out;
 }
 
+/** The fields troubleIn reads: a report without any of them says nothing about trouble. */
+export const TROUBLE_FIELDS: readonly FieldName[] = ['battery', 'battery_low', 'tamper', 'fault'];
+
+/** Some trouble is present in the report (troubleIn has a `true`), without building its list. */
+function anyTroubleIn(f: DeviceFields, lowPercent: number): boolean {
+  return f.battery_low === true || (f.battery !== undefined && f.battery <= lowPercent) || f.tamper === true || f.fault === true;
+}
+
 const KEY = 'trouble:';
 
 /**
@@ -46,14 +54,27 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
   const lowPercent = site.rules.devices.batteryLowPercent;
   return (states) => defer(() => {
     const folds = new Map<string, FoldState>();
-    for (const [key, fold] of state.entries<FoldState>(KEY)) folds.set(key.slice(KEY.length), fold);
+    /** Devices with a fold record (how many): a quiet report of any other device is skipped at once. */
+    const folding = new Map<string, number>();
+    const deviceOf = (key: string) => key.slice(0, key.lastIndexOf(':'));
+    const remember = (key: string, fold: FoldState) => {
+      if (!folds.has(key)) folding.set(deviceOf(key), (folding.get(deviceOf(key)) ?? 0) + 1);
+      folds.set(key, fold);
+    };
+    const forget = (key: string) => {
+      if (!folds.delete(key)) return;
+      const left = (folding.get(deviceOf(key)) ?? 1) - 1;
+      if (left > 0) folding.set(deviceOf(key), left);
+      else folding.delete(deviceOf(key));
+    };
+    for (const [key, fold] of state.entries<FoldState>(KEY)) remember(key.slice(KEY.length), fold);
 
     const apply = (key: string, fold: FoldState, step: FoldStep, draft: (action: 'raise' | 'clear') => EventDraft): readonly EventDraft[] => {
       if (foldIdle(fold, scheduler.now(), flapMs)) {
-        folds.delete(key);
+        forget(key);
         state.delete(KEY + key);
       } else {
-        folds.set(key, fold);
+        remember(key, fold);
         state.set(KEY + key, fold);
       }
       if (step.emit === 'none') return NONE;
@@ -64,6 +85,8 @@ export function raiseDeviceTrouble(opts: RaiseDeviceTroubleOptions): OperatorFun
     };
 
     const onReading = (r: StateReading): readonly EventDraft[] => {
+      // Hot path: nothing wrong now and nothing remembered means every kind is a repeat (see below).
+      if (!anyTroubleIn(r.fields, lowPercent) && (folding.size === 0 || !folding.has(r.deviceId))) return NONE;
       const device = site.devices.get(r.deviceId);
       if (!device) return NONE;
       const out: EventDraft[] = [];

@@ -60,9 +60,10 @@ export function raiseNotWorn(site: SiteModel, opts: NotWornOptions): OperatorFun
       next: (r) => {
         const worn = r.fields.worn;
         if (typeof worn !== 'boolean') return;
+        const rec = offWrist.get(r.deviceId);
+        if (worn && !rec) return; // on the wrist, as it was: the usual report, no device lookup
         const device = site.devices.get(r.deviceId);
         if (!device) return;
-        const rec = offWrist.get(r.deviceId);
         if (!worn) {
           if (rec) return; // still off: the grace keeps its start
           const off: OffWrist = { since: scheduler.now(), raised: false, source: r.source };

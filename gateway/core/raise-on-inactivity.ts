@@ -25,6 +25,8 @@ interface Saved {
 }
 
 interface Clock extends Saved {
+  /** The resident's watch, here so a reading costs one lookup, not two. */
+  watch: ResidentWatch;
   savedActivityAt: number;
   away: boolean;
   /** Cached deadline for `lastActivityAt`; recomputed after activity. */
@@ -53,9 +55,9 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
   return (input) => defer(() => {
     const clocks = new Map<string, Clock>();
     const start = scheduler.now();
-    for (const id of index.residents.keys()) {
+    for (const [id, watch] of index.residents) {
       const saved = state.get<Saved>(KEY + id);
-      const clock: Clock = { lastActivityAt: start, open: false, ...saved, savedActivityAt: saved?.lastActivityAt ?? start, away: false };
+      const clock: Clock = { lastActivityAt: start, open: false, ...saved, watch, savedActivityAt: saved?.lastActivityAt ?? start, away: false };
       if (!saved) save(id, clock);
       clocks.set(id, clock);
     }
@@ -75,21 +77,21 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
         return NONE;
       }
       if (!x.changed) return NONE;
-      const out: EventDraft[] = [];
+      let out: EventDraft[] | undefined; // made on the first draft: most activity clears nothing
       for (const id of x.residentIds) {
         const c = clocks.get(id);
-        const watch = index.residents.get(id);
-        if (!c || !watch) continue;
+        if (!c) continue;
+        const watch = c.watch;
         const wasOpen = c.open;
         c.open = false;
         touch(id, c, x.at, wasOpen);
         if (wasOpen) {
-          out.push(residentDraft(site, watch.resident, 'inactivity.no_activity', 'clear', x.reading.ts, {
+          (out ??= []).push(residentDraft(site, watch.resident, 'inactivity.no_activity', 'clear', x.reading.ts, {
             deviceId: x.device.id, source: x.reading.source, details: { activity: x.signal },
           }));
         }
       }
-      return out;
+      return out ?? NONE;
     };
 
     function touch(id: string, c: Clock, at: number, force = false): void {
@@ -105,7 +107,7 @@ export function raiseOnInactivity(opts: RaiseOnInactivityOptions): OperatorFunct
       const out: EventDraft[] = [];
       for (const [id, c] of clocks) {
         if (c.open || c.away) continue;
-        const watch = index.residents.get(id)!;
+        const watch = c.watch;
         c.deadline ??= deadlineOf(watch.rules, c.lastActivityAt);
         if (now < c.deadline) continue;
         c.open = true;

@@ -25,11 +25,15 @@ interface Saved {
   fold?: FoldState;
 }
 
-/** Per device in memory: its entry, two numbers and, only while there is something to fold, a small record. */
+/**
+ * Per device in memory: its entry, its slot in the time arrays below and, only while there is
+ * something to fold, a small record. The times a reading touches (last seen, last saved, slack)
+ * sit in typed arrays by slot, not on this object: an epoch-ms number on an object is a boxed
+ * heap number, so each reading would fetch three scattered objects instead of one array cell.
+ */
 interface Watch {
   d: WatchedDevice;
-  lastSeen: number;
-  savedSeen: number;
+  slot: number;
   fold?: FoldState;
 }
 
@@ -59,24 +63,38 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
   const flapMs = site.rules.devices.flapWindowMin * 60_000;
   return (readings) => defer(() => {
     const now0 = scheduler.now();
-    const watches = new Map<string, Watch>();
+    const n = site.devices.size;
+    const slots = new Map<string, number>();
+    const watchAt: Watch[] = [];
+    const lastSeen = new Float64Array(n);
+    const savedSeen = new Float64Array(n);
+    /** saveSlackMs per slot, so a reading need not fetch the device entry. */
+    const slackMs = new Float64Array(n);
+    /** 1 while the device's fold is on (offline raised): the one case a reading must look further. */
+    const foldOn = new Uint8Array(n);
     // Silence deadlines in time slots: a sweep visits only devices that may be due (deadline-wheel.ts).
     const wheel = new DeadlineWheel<Watch>(WHEEL_SLOT_MS);
     /** Devices with a fold in progress: visited every sweep until the fold is idle. */
     const folding = new Set<Watch>();
     for (const d of site.devices.values()) {
       const saved = state.get<Saved>(KEY + d.id);
-      const lastSeen = saved ? Math.min(saved.lastSeen + saveSlackMs(d), now0) : now0;
-      const w: Watch = { d, lastSeen, savedSeen: saved?.lastSeen ?? now0, ...(saved?.fold ? { fold: saved.fold } : {}) };
+      const slot = watchAt.length;
+      const w: Watch = { d, slot, ...(saved?.fold ? { fold: saved.fold } : {}) };
+      watchAt.push(w);
+      slots.set(d.id, slot);
+      slackMs[slot] = saveSlackMs(d);
+      lastSeen[slot] = saved ? Math.min(saved.lastSeen + slackMs[slot]!, now0) : now0;
+      savedSeen[slot] = saved?.lastSeen ?? now0;
+      foldOn[slot] = w.fold?.on ? 1 : 0;
       if (!saved) save(w);
-      watches.set(d.id, w);
-      wheel.add(w, lastSeen + d.reportIntervalSec * 1000);
+      wheel.add(w, lastSeen[slot]! + d.reportIntervalSec * 1000);
       if (w.fold) folding.add(w);
     }
 
     function save(w: Watch): void {
-      w.savedSeen = w.lastSeen;
-      state.set(KEY + w.d.id, w.fold ? { lastSeen: w.lastSeen, fold: w.fold } : { lastSeen: w.lastSeen });
+      const seen = lastSeen[w.slot]!;
+      savedSeen[w.slot] = seen;
+      state.set(KEY + w.d.id, w.fold ? { lastSeen: seen, fold: w.fold } : { lastSeen: seen });
     }
 
     /** After a fold step: forget a fold with nothing left to remember, persist, and draft the event. */
@@ -84,11 +102,13 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
       if (w.fold && foldIdle(w.fold, scheduler.now(), flapMs)) delete w.fold;
       if (w.fold) folding.add(w);
       else folding.delete(w);
+      // Every fold step that can turn `on` ends here (foldRaise, foldClear).
+      foldOn[w.slot] = w.fold?.on ? 1 : 0;
       save(w);
       if (step.emit === 'none') return NONE;
       const d = w.d;
       const details = step.emit === 'raise'
-        ? { ...extra, reportIntervalSec: d.reportIntervalSec, lastSeen: w.lastSeen, ...(step.flapping ? { flapping: true } : {}) }
+        ? { ...extra, reportIntervalSec: d.reportIntervalSec, lastSeen: lastSeen[w.slot]!, ...(step.flapping ? { flapping: true } : {}) }
         : { ...extra, ...(step.count > 1 ? { flaps: step.count } : {}) };
       return [deviceDraft(site, d, 'device.offline', step.emit, ts, {
         ...(step.count > 1 ? { count: step.count } : {}),
@@ -97,20 +117,25 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
       })];
     }
 
+    // Hot path (every reading of the site): one map lookup and array cells; the Watch only when needed.
     const onReading = (r: Reading): readonly EventDraft[] => {
-      const w = watches.get(r.deviceId);
-      if (!w) return NONE;
+      const slot = slots.get(r.deviceId);
+      if (slot === undefined) return NONE;
       const now = scheduler.now();
-      registry?.learn(w.d.id, r.source.link);
+      registry?.learn(r.deviceId, r.source.link);
       if (r.type === 'availability' && !r.online) {
         // An offline message is no sign of life: lastSeen stays.
+        const w = watchAt[slot]!;
         if (registry?.isSuppressed(w.d)) return NONE;
         w.fold ??= newFold();
         return apply(w, foldRaise(w.fold, now, flapMs), r.ts, { reason: 'availability' }, r);
       }
-      w.lastSeen = now;
-      if (w.fold?.on) return apply(w, foldClear(w.fold, now, flapMs), r.ts, {}, r);
-      if (now - w.savedSeen >= saveSlackMs(w.d)) save(w);
+      lastSeen[slot] = now;
+      if (foldOn[slot] === 1) {
+        const w = watchAt[slot]!;
+        return apply(w, foldClear(w.fold!, now, flapMs), r.ts, {}, r);
+      }
+      if (now - savedSeen[slot]! >= slackMs[slot]!) save(watchAt[slot]!);
       return NONE;
     };
 
@@ -125,7 +150,7 @@ export function raiseOnSilence(opts: RaiseOnSilenceOptions): OperatorFunction<Re
       }
       for (const w of wheel.takeDue(now)) {
         const intervalMs = w.d.reportIntervalSec * 1000;
-        const since = Math.max(w.lastSeen, registry?.upSince(w.d) ?? 0);
+        const since = Math.max(lastSeen[w.slot]!, registry?.upSince(w.d) ?? 0);
         // Not due after all (it reported since it was filed): file it at its real deadline.
         if (now - since <= intervalMs) { wheel.add(w, since + intervalMs + 1); continue; }
         // Offline (raised) or behind a link that is down: look again next slot, as the full scan did.

@@ -48,6 +48,7 @@ export function raiseOnVitalOutOfRange(site: SiteModel, opts: VitalOptions): Ope
         const range = rulesFor(site, device.residentId).wearable[RANGE[vital]];
         const out = (range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max);
         const run = runs.get(r.deviceId);
+        if (!out && !run) return undefined; // the common case: in range, nothing open (no allocation)
         const details = { value, min: range.min ?? null, max: range.max ?? null };
         if (!out) {
           if (!run) return undefined;

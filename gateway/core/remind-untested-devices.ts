@@ -1,7 +1,7 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge } from 'rxjs';
 import { DeadlineWheel } from './deadline-wheel.ts';
 import { NONE, emitEach } from './emit-each.ts';
-import type { DeviceFields, StateReading } from '../../contract/index.ts';
+import type { DeviceFields, FieldName, StateReading } from '../../contract/index.ts';
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import { type EventDraft, deviceEvent } from './event-draft.ts';
 import { deviceDraft } from './rule-drafts.ts';
@@ -27,6 +27,9 @@ interface Proof {
 
 const KEY = 'untested:';
 const DAY = 86_400_000;
+
+/** The fields provesWorking reads (a report without any of them proves nothing). */
+export const PROOF_FIELDS: readonly FieldName[] = ['action', 'test', 'sos', 'fall'];
 
 /** A press, an alarm or a test report: the device works end to end. */
 export function provesWorking(f: DeviceFields): boolean {
@@ -60,8 +63,9 @@ export function remindUntestedDevices(opts: RemindUntestedOptions): OperatorFunc
     const save = (p: Proof & { d: WatchedDevice }) => state.set(KEY + p.d.id, { proofAt: p.proofAt, open: p.open } satisfies Proof);
 
     const onReading = (r: StateReading): readonly EventDraft[] => {
+      if (!provesWorking(r.fields)) return NONE; // before the lookup: most reports prove nothing
       const p = proofs.get(r.deviceId);
-      if (!p || !provesWorking(r.fields)) return NONE;
+      if (!p) return NONE;
       const wasOpen = p.open;
       p.proofAt = scheduler.now();
       p.open = false;

@@ -2,10 +2,12 @@ import { type Observable, type SchedulerLike, defer, filter, merge, share, timer
 import type { LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
-import { raiseDeviceTrouble } from './raise-device-trouble.ts';
+import { FanOut } from './fan-out.ts';
+import { TROUBLE_FIELDS, raiseDeviceTrouble } from './raise-device-trouble.ts';
 import { LinkRegistry, raiseOnLinkDown } from './raise-on-link-down.ts';
 import { raiseOnSilence } from './raise-on-silence.ts';
-import { remindUntestedDevices } from './remind-untested-devices.ts';
+import { PROOF_FIELDS, remindUntestedDevices } from './remind-untested-devices.ts';
+import { routeByField } from './route-by-field.ts';
 import type { RuleStateStore } from './rule-state.ts';
 
 export interface SuperviseDevicesOptions {
@@ -42,15 +44,21 @@ export function superviseDevices(
     const periodMs = (opts.sweepEverySec ?? DEFAULT_SWEEP_EVERY_SEC) * 1000;
     const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
     const registry = new LinkRegistry(site, state);
-    const shared = readings.pipe(share());
+    const shared = readings.pipe(share({ connector: () => new FanOut<Reading>() })); // fan-out.ts: no closure per reading
     const states = shared.pipe(filter((r): r is StateReading => r.type === 'state'));
     return merge(
       links.pipe(raiseOnLinkDown({ site, scheduler, registry })),
       shared.pipe(raiseOnSilence({ site, scheduler, state, sweep, registry })),
-      states.pipe(raiseDeviceTrouble({ site, scheduler, state, sweep })),
-      states.pipe(remindUntestedDevices({
-        site, scheduler, state, sweep, ...(opts.testableProfiles ? { testableProfiles: opts.testableProfiles } : {}),
-      })),
+      // Routed (route-by-field.ts): a report without a trouble field or a proof has nothing for these two.
+      states.pipe(routeByField<EventDraft>([
+        { fields: TROUBLE_FIELDS, rule: raiseDeviceTrouble({ site, scheduler, state, sweep }) },
+        {
+          fields: PROOF_FIELDS,
+          rule: remindUntestedDevices({
+            site, scheduler, state, sweep, ...(opts.testableProfiles ? { testableProfiles: opts.testableProfiles } : {}),
+          }),
+        },
+      ])),
     );
   });
 }

@@ -40,6 +40,8 @@ const KEY = 'home:';
  */
 export function trackHomePresence(opts: TrackHomePresenceOptions): OperatorFunction<Activity, HomePresence> {
   const { index, scheduler, state, sweep } = opts;
+  // Most sites (care homes) watch nobody living alone: then activity needs no look at all.
+  const anyLivingAlone = [...index.residents.values()].some((w) => w.livingAlone);
   return (activity) => defer(() => {
     const homes = new Map<string, HomeRecord>();
     for (const [key, rec] of state.entries<HomeRecord>(KEY)) homes.set(key.slice(KEY.length), rec);
@@ -57,7 +59,7 @@ export function trackHomePresence(opts: TrackHomePresenceOptions): OperatorFunct
     };
 
     const onActivity = (a: Activity): readonly HomePresence[] => {
-      if (!a.changed) return NONE;
+      if (!a.changed || !anyLivingAlone) return NONE;
       const out: HomePresence[] = [];
       for (const id of a.residentIds) {
         const watch = index.residents.get(id);

@@ -129,11 +129,16 @@ export function verifyRadarFall(opts: VerifyRadarFallOptions): OperatorFunction<
     };
 
     const onReading = (r: StateReading): readonly EventDraft[] => {
+      // Hot path (every report of the site): decide from the report before any per-device lookup.
+      const f = r.fields;
+      const fromRadar = f.fall_down_status !== undefined || (falls.size > 0 && falls.has(r.deviceId));
+      const movement = radarsByRoom.size > 0 && (f.occupancy === true || f.in_bed === true);
+      if (!fromRadar && !movement) return NONE;
       const device = site.devices.get(r.deviceId);
       if (!device) return NONE;
       const out: EventDraft[] = [];
-      if (r.fields.fall_down_status !== undefined || falls.has(device.id)) out.push(...onRadar(device, r));
-      if (r.fields.occupancy === true || r.fields.in_bed === true) out.push(...onMovement(device, r));
+      if (fromRadar) out.push(...onRadar(device, r));
+      if (movement) out.push(...onMovement(device, r));
       return out;
     };
 

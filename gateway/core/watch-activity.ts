@@ -1,12 +1,14 @@
-import { type Observable, type SchedulerLike, defer, merge, share, timer } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, share, timer } from 'rxjs';
 import type { StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { EventDraft } from './event-draft.ts';
+import { FanOut } from './fan-out.ts';
 import { raiseOnBedExit } from './raise-on-bed-exit.ts';
 import { raiseOnInactivity } from './raise-on-inactivity.ts';
 import { DEFAULT_ACTIVITY_PROFILES, indexResidentSensors } from './resident-sensors.ts';
 import type { RuleStateStore } from './rule-state.ts';
-import { toActivity } from './to-activity.ts';
+import { routeByField } from './route-by-field.ts';
+import { ACTIVITY_FIELDS, type Activity, toActivity } from './to-activity.ts';
 import { trackHomePresence } from './track-home-presence.ts';
 import { verifyRadarFall } from './verify-radar-fall.ts';
 
@@ -37,13 +39,19 @@ export function watchActivity(states: Observable<StateReading>, opts: WatchActiv
   return defer(() => {
     const periodMs = (opts.sweepEverySec ?? 30) * 1000;
     const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
-    const shared = states.pipe(share());
-    const activity = shared.pipe(toActivity(site, index, scheduler), share());
-    const presence = activity.pipe(trackHomePresence({ index, scheduler, state, sweep }));
-    return merge(
-      merge(activity, presence).pipe(raiseOnInactivity({ site, index, scheduler, state, sweep })),
-      activity.pipe(raiseOnBedExit({ site, index, scheduler, state, sweep })),
-      shared.pipe(verifyRadarFall({ site, scheduler, state })),
-    );
+    const activityRules: OperatorFunction<StateReading, EventDraft> = (moving) => {
+      const activity = moving.pipe(toActivity(site, index, scheduler), share({ connector: () => new FanOut<Activity>() }));
+      const presence = activity.pipe(trackHomePresence({ index, scheduler, state, sweep }));
+      return merge(
+        merge(activity, presence).pipe(raiseOnInactivity({ site, index, scheduler, state, sweep })),
+        activity.pipe(raiseOnBedExit({ site, index, scheduler, state, sweep })),
+      );
+    };
+    // Only reports that can show movement reach toActivity (ACTIVITY_FIELDS); the radar-fall rule
+    // keeps every report, since any report of a radar with a pending fall counts.
+    return states.pipe(routeByField<EventDraft>([
+      { fields: ACTIVITY_FIELDS, rule: activityRules },
+      { fields: 'every', rule: verifyRadarFall({ site, scheduler, state }) },
+    ]));
   });
 }

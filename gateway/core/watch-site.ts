@@ -1,9 +1,10 @@
-import { EMPTY, type Observable, type SchedulerLike, connect, filter, merge } from 'rxjs';
+import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import { getProfile } from '../../devices/registry.ts';
 import type { SiteModel } from '../site/model.ts';
 import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
 import type { EventDraft } from './event-draft.ts';
+import { FanOut } from './fan-out.ts';
 import { limitAlarmFloods } from './limit-alarm-floods.ts';
 import { raiseCall } from './raise-call.ts';
 import { raiseGeofenceExit } from './raise-geofence-exit.ts';
@@ -13,6 +14,7 @@ import { raiseOnVitalOutOfRange } from './raise-on-vital-out-of-range.ts';
 import { raiseWaterFlow } from './raise-water-flow.ts';
 import { raiseWearableAlarms } from './raise-wearable-alarms.ts';
 import { recordSelfTest } from './record-self-test.ts';
+import { type FieldRoute, routeByField } from './route-by-field.ts';
 import type { RuleStateStore } from './rule-state.ts';
 import { superviseDevices } from './supervise-devices.ts';
 import { watchActivity } from './watch-activity.ts';
@@ -45,36 +47,42 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
     ...(opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {}),
     ...(opts.sweepPhaseMs !== undefined ? { sweepPhaseMs: opts.sweepPhaseMs } : {}),
   };
-  // connect(): every rule subscribes before the readings start, so even a synchronous source
-  // reaches all of them; the source is subscribed once.
   // Only the rules some device of the site can feed: a home with five devices does not carry a
   // sprinkler rule. A regional gateway holds 10,000 sites, and each rule is a live RxJS pipeline.
   const can = fieldsOfSite(site);
-  const when = <T>(fields: readonly FieldName[], rule: () => Observable<T>): Observable<T>[] =>
-    (fields.some((f) => can(f)) ? [rule()] : []);
+  const when = <T>(fields: readonly FieldName[], rule: OperatorFunction<StateReading, T>): FieldRoute<T>[] =>
+    (fields.some((f) => can(f)) ? [{ fields, rule }] : []);
+  // Each state reading is routed once, to the rules whose fields it carries (route-by-field.ts):
+  // a motion report does not visit the smoke, vital or geofence rules.
+  const fireRules = routeByField<EventDraft>([
+    ...when(['smoke'], raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state })),
+    ...when(['heat'], raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state })),
+    ...when(['water_flow'], raiseWaterFlow(site, { scheduler, state })),
+  ]);
+  const fire: OperatorFunction<StateReading, EventDraft> = (states) => states.pipe(
+    fireRules,
+    connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))),
+  );
+  const stateRules = routeByField<EventDraft>([
+    ...when(['smoke', 'heat', 'water_flow'], fire),
+    ...when(['test'], recordSelfTest(site, { state })),
+    ...when(['water_leak'], raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state })),
+    ...when(['action'], raiseCall(site, { scheduler, state })),
+    ...when(['sos', 'fall'], raiseWearableAlarms(site)),
+    ...when(['heart_rate'], raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state })),
+    ...when(['spo2'], raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
+    ...when(['worn'], raiseNotWorn(site, { scheduler, state })),
+    ...when(['latitude'], raiseGeofenceExit(site, { state })),
+    // Activity takes every report and routes it on inside (watch-activity.ts); supervision, below,
+    // takes every reading, availability included.
+    { fields: 'every', rule: (states) => watchActivity(states, { site, scheduler, state, ...sweep }) },
+  ]);
   // connect(): every rule subscribes before the readings start, so even a synchronous source
-  // reaches all of them; the source is subscribed once.
-  const drafts = readings.pipe(connect((all) => {
-    const states = all.pipe(filter((r): r is StateReading => r.type === 'state'));
-    const fire = merge(
-      ...when(['smoke'], () => states.pipe(raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state }))),
-      ...when(['heat'], () => states.pipe(raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state }))),
-      ...when(['water_flow'], () => states.pipe(raiseWaterFlow(site, { scheduler, state }))),
-    ).pipe(connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))));
-    return merge(
-      ...when(['smoke', 'heat', 'water_flow'], () => fire),
-      ...when(['test'], () => states.pipe(recordSelfTest(site, { state }))),
-      ...when(['water_leak'], () => states.pipe(raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state }))),
-      ...when(['action'], () => states.pipe(raiseCall(site, { scheduler, state }))),
-      ...when(['sos', 'fall'], () => states.pipe(raiseWearableAlarms(site))),
-      ...when(['heart_rate'], () => states.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state }))),
-      ...when(['spo2'], () => states.pipe(raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state }))),
-      ...when(['worn'], () => states.pipe(raiseNotWorn(site, { scheduler, state }))),
-      ...when(['latitude'], () => states.pipe(raiseGeofenceExit(site, { state }))),
-      watchActivity(states, { site, scheduler, state, ...sweep }),
-      superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
-    );
-  }));
+  // reaches all of them; the source is subscribed once (through a FanOut: no closure per reading).
+  const drafts = readings.pipe(connect((all) => merge(
+    all.pipe(filter((r): r is StateReading => r.type === 'state'), stateRules),
+    superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
+  ), { connector: () => new FanOut<Reading>() }));
   return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
 }
 

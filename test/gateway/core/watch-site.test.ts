@@ -99,6 +99,25 @@ describe('watchSite', () => {
     expect(out.map((d) => `${d.action} ${d.kind} ${d.subject}`)).toEqual(['raise device.offline link:zigbee2mqtt']);
   });
 
+  it('routes one reading to every rule whose fields it carries, and to none other', () => {
+    marbleScheduler().run(({ hot, expectObservable }) => {
+      const readings = hot<Reading>('a 9ms b', {
+        a: stateOf('smoke-101', { smoke: true, battery: 5, tamper: true }),
+        // a quiet report of the same device still reaches trouble (restores) and fire (clear)
+        b: stateOf('smoke-101', { smoke: false, battery: 90, tamper: false }),
+      });
+      expectObservable(watchSite(readings, { site, scheduler: readings.scheduler, state: new MemoryRuleState() }).pipe(brief()), UNTIL_5_MIN)
+        .toBe('(fbt) 5ms (FBT)', {
+          f: 'raise fire.smoke device:smoke-101 ×1',
+          b: 'raise device.battery_low device:smoke-101 ×1',
+          t: 'raise device.tamper device:smoke-101 ×1',
+          F: 'clear fire.smoke device:smoke-101',
+          B: 'clear device.battery_low device:smoke-101',
+          T: 'clear device.tamper device:smoke-101',
+        });
+    });
+  });
+
   it('stops every sweep and timer when unsubscribed', () => {
     const clock = new VirtualClock(0);
     const sub = watchSite(from<Reading[]>([v.f]), { site, scheduler: clock, state: new MemoryRuleState() }).subscribe();
