@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Alarm, AlarmStatus } from './alarm.ts';
 import { Event, GatewayId } from './event.ts';
@@ -21,13 +22,36 @@ export const IngestResponse = z.object({
 });
 export type IngestResponse = z.infer<typeof IngestResponse>;
 
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest in lowercase hex');
+
 export const HeartbeatRequest = z.object({
   gatewayId: GatewayId,
-  siteIds: z.array(SiteId).max(100_000),
+  /**
+   * The sites the gateway watches, in full; an empty list stands for every site it is
+   * provisioned for. Sent when the list changed since the last heartbeat the server took, or when
+   * the server asked for it; otherwise left out and `sitesDigest` names it: a regional gateway's
+   * 10,000 ids every 30 s held the server's event loop 60–220 ms a time (regional benchmark).
+   */
+  siteIds: z.array(SiteId).max(100_000).optional(),
+  /** `sitesDigest(siteIds)` of the list in force; required when `siteIds` is left out. */
+  sitesDigest: Sha256Hex.optional(),
   outboxDepth: z.number().int().min(0),
   startedAt: z.number().int(),
-});
+}).refine((b) => b.siteIds !== undefined || b.sitesDigest !== undefined, { message: 'siteIds or sitesDigest is required', path: ['siteIds'] });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
+
+export const HeartbeatResponse = z.object({
+  status: z.literal('ok'),
+  serverTime: z.number().int(),
+  /** The digest did not name the list the server holds (a new server, a lost row): send `siteIds` in full. */
+  needSites: z.boolean().optional(),
+});
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+/** What a heartbeat names its site list by: SHA-256 (hex) of the ids as sent, sorted, one per line. */
+export function sitesDigest(siteIds: readonly string[]): string {
+  return createHash('sha256').update([...siteIds].sort().join('\n')).digest('hex');
+}
 
 export const AlarmListQuery = z.object({
   site: SiteId.optional(),

@@ -181,12 +181,10 @@ export class Gateway {
       token: opts.token,
       everyMs: opts.heartbeatMs ?? 30_000,
       log,
-      body: () => ({
-        gatewayId: opts.gatewayId,
-        siteIds: registry.siteIds(),
-        outboxDepth: Object.values(outbox.depth()).reduce((a, b) => a + b, 0),
-        startedAt: this.startedAt,
-      }),
+      gatewayId: opts.gatewayId,
+      siteIds: () => registry.siteIds(),
+      outboxDepth: () => Object.values(outbox.depth()).reduce((a, b) => a + b, 0),
+      startedAt: this.startedAt,
     });
     this.heartbeat.start();
     const dedupe = new PushDedupe(db);

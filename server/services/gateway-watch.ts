@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_SEVERITY, laneFor } from '../../contract/index.ts';
-import type { Event, EventAction, HeartbeatRequest } from '../../contract/index.ts';
+import type { Event, EventAction } from '../../contract/index.ts';
 import type { AlarmService } from './alarm-service.ts';
-import type { GatewayStatus, ServerStore } from './store/types.ts';
+import type { GatewayStatus, HeartbeatRecord, ServerStore } from './store/types.ts';
+
+/** A heartbeat as the route hands it over: with its full site list, or naming the list by digest only. */
+export type Heartbeat = Omit<HeartbeatRecord, 'siteIds'> & { siteIds?: readonly string[] };
 
 /** Recorded as the sender of the server's own events; not a valid gateway id, so it never collides. */
 export const SERVER_SENDER = '(server)';
@@ -25,19 +28,31 @@ export interface GatewayWatchOptions {
 export class GatewayWatch {
   constructor(private readonly options: GatewayWatchOptions) {}
 
-  /** Records the heartbeat and returns the server time it was received at. */
-  heartbeat(heartbeat: HeartbeatRequest): number {
+  /**
+   * Records the heartbeat; returns the server time it was received at, and whether the gateway
+   * must send its site list in full (its digest did not name the list held here).
+   */
+  heartbeat(heartbeat: Heartbeat): { serverTime: number; needSites: boolean } {
     const { store } = this.options;
     const at = this.options.clock();
-    const previous = store.gateways.get(heartbeat.gatewayId);
-    store.gateways.recordHeartbeat(heartbeat, at);
-    if (previous?.offline) {
+    const held = store.gateways.liveness(heartbeat.gatewayId);
+    // The full list (with its parsed site ids) is read only to clear a gateway that was offline.
+    const previous = held?.offline ? store.gateways.get(heartbeat.gatewayId) : undefined;
+    let needSites = false;
+    if (heartbeat.siteIds !== undefined) {
+      store.gateways.recordHeartbeat({ ...heartbeat, siteIds: heartbeat.siteIds }, at);
+    } else {
+      // Alive either way; an unknown digest keeps the list held until the gateway sends it.
+      store.gateways.touchHeartbeat(heartbeat, at);
+      needSites = held?.sitesDigest !== heartbeat.sitesDigest;
+    }
+    if (previous) {
       // Clear on every site it was raised for and every site it serves now.
-      const sites = new Set([...previous.siteIds, ...heartbeat.siteIds]);
+      const sites = new Set([...previous.siteIds, ...(heartbeat.siteIds ?? [])]);
       this.emit(heartbeat.gatewayId, [...sites], 'clear', previous);
       store.gateways.setOffline(heartbeat.gatewayId, false);
     }
-    return at;
+    return { serverTime: at, needSites };
   }
 
   /** Raises the alarm for every gateway silent too long; returns how many went offline now. */
@@ -45,9 +60,12 @@ export class GatewayWatch {
     const { store, clock, silenceMs, watchingSince } = this.options;
     const now = clock();
     let wentOffline = 0;
-    for (const gateway of store.gateways.all()) {
-      if (gateway.offline) continue;
-      if (now - Math.max(gateway.lastHeartbeatAt, watchingSince) <= silenceMs) continue;
+    // Every few seconds: liveness only; a gateway's site list is read when it falls silent.
+    for (const alive of store.gateways.allLiveness()) {
+      if (alive.offline) continue;
+      if (now - Math.max(alive.lastHeartbeatAt, watchingSince) <= silenceMs) continue;
+      const gateway = store.gateways.get(alive.gatewayId);
+      if (!gateway) continue;
       this.emit(gateway.gatewayId, gateway.siteIds, 'raise', gateway);
       store.gateways.setOffline(gateway.gatewayId, true);
       wentOffline += 1;

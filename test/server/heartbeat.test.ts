@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_PREFIX } from '../../contract/index.ts';
+import { API_PREFIX, sitesDigest } from '../../contract/index.ts';
 import { bearer, fakeClock, listAlarms, testServer } from './helpers.ts';
 import type { TestServer } from './helpers.ts';
 
@@ -20,6 +20,11 @@ const beat = (gateway: 'gw-a' | 'gw-b', siteIds: string[], token = server.tokens
   server.app.inject({
     method: 'POST', url: `${API_PREFIX}/ingest/heartbeat`, headers: bearer(token),
     payload: { gatewayId: gateway, siteIds, outboxDepth: 3, startedAt: 1 },
+  });
+const beatByDigest = (gateway: 'gw-a' | 'gw-b', digest: string) =>
+  server.app.inject({
+    method: 'POST', url: `${API_PREFIX}/ingest/heartbeat`, headers: bearer(server.tokens[gateway]),
+    payload: { gatewayId: gateway, sitesDigest: digest, outboxDepth: 5, startedAt: 1 },
   });
 const offlineAlarms = async () =>
   (await listAlarms(server.app, server.tokens.admin)).filter((a) => a.kind === 'gateway.offline');
@@ -91,6 +96,55 @@ describe('gateway heartbeat and gateway.offline', () => {
     expect(other.statusCode).toBe(403);
     const user = await beat('gw-a', ['site-a'], server.tokens.admin);
     expect(user.statusCode).toBe(403);
+    expect(server.app.store.gateways.all()).toEqual([]);
+  });
+
+  it('takes a digest for the site list it holds: alive, counters updated, no list needed', async () => {
+    const clock = await start();
+    await beat('gw-a', ['site-a', 'home-1']);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(60_000);
+      const answer = await beatByDigest('gw-a', sitesDigest(['home-1', 'site-a']));
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toEqual({ status: 'ok', serverTime: clock.now() });
+      server.app.gatewayWatch.check();
+    }
+    expect(await offlineAlarms()).toEqual([]);
+    expect(server.app.store.gateways.get('gw-a')).toMatchObject({ siteIds: ['site-a', 'home-1'], lastHeartbeatAt: clock.now(), outboxDepth: 5 });
+  });
+
+  it('asks for the list when the digest names another one, or the gateway is new; keeps it alive meanwhile', async () => {
+    const clock = await start();
+    const fresh = await beatByDigest('gw-a', sitesDigest(['site-a']));
+    expect(fresh.json()).toEqual({ status: 'ok', serverTime: clock.now(), needSites: true });
+    await beat('gw-a', ['site-a']);
+    clock.advance(60_000);
+    const stale = await beatByDigest('gw-a', sitesDigest(['site-a', 'home-1']));
+    expect(stale.json()).toMatchObject({ needSites: true });
+    expect(server.app.store.gateways.get('gw-a')).toMatchObject({ siteIds: ['site-a'], lastHeartbeatAt: clock.now() });
+  });
+
+  it('a heartbeat by digest clears gateway.offline on the sites held for it', async () => {
+    const clock = await start();
+    await beat('gw-a', ['site-a', 'home-1']);
+    clock.advance(SILENCE_SEC * 1000 + 1);
+    server.app.gatewayWatch.check();
+    expect((await offlineAlarms()).map((a) => a.status)).toEqual(['active_unack', 'active_unack']);
+    clock.advance(1000);
+    await beatByDigest('gw-a', sitesDigest(['site-a', 'home-1']));
+    expect((await offlineAlarms()).map((a) => a.status)).toEqual(['cleared_unack', 'cleared_unack']);
+  });
+
+  it('refuses a heartbeat with neither the site list nor its digest, or a malformed digest', async () => {
+    await start();
+    const neither = await server.app.inject({
+      method: 'POST', url: `${API_PREFIX}/ingest/heartbeat`, headers: bearer(server.tokens['gw-a']),
+      payload: { gatewayId: 'gw-a', outboxDepth: 0, startedAt: 1 },
+    });
+    expect(neither.statusCode).toBe(400);
+    expect(neither.body).toContain('siteIds or sitesDigest is required');
+    const malformed = await beatByDigest('gw-a', 'not-a-digest');
+    expect(malformed.statusCode).toBe(400);
     expect(server.app.store.gateways.all()).toEqual([]);
   });
 

@@ -105,8 +105,21 @@ describe('SQLite store', () => {
     db.close();
     expect(() => openSqliteStore(dir.path)).toThrow(/schema version 99/);
     const again = new Database(join(dir.path, SERVER_DB_FILE));
-    again.pragma('user_version = 1');
+    again.pragma('user_version = 2');
     again.close();
     store = openSqliteStore(dir.path);
+  });
+
+  it('upgrades a version 1 database: gateways get an empty site digest, their rows kept', () => {
+    store.gateways.recordHeartbeat({ gatewayId: 'gw-a', siteIds: ['site-a'], sitesDigest: 'f'.repeat(64), outboxDepth: 0, startedAt: 1 }, 1000);
+    store.close();
+    // Back to what version 1 wrote: no sites_digest column.
+    const v1 = new Database(join(dir.path, SERVER_DB_FILE));
+    v1.exec('ALTER TABLE gateways DROP COLUMN sites_digest');
+    v1.pragma('user_version = 1');
+    v1.close();
+    store = openSqliteStore(dir.path);
+    expect(store.gateways.get('gw-a')).toMatchObject({ siteIds: ['site-a'], lastHeartbeatAt: 1000 });
+    expect(store.gateways.liveness('gw-a')).toEqual({ gatewayId: 'gw-a', lastHeartbeatAt: 1000, offline: false, sitesDigest: '' });
   });
 });

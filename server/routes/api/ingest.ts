@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { HeartbeatRequest, IngestRequest, IngestResponse } from '../../../contract/index.ts';
+import { HeartbeatRequest, HeartbeatResponse, IngestRequest, IngestResponse, sitesDigest } from '../../../contract/index.ts';
 import { forbidden } from '../../http-error.ts';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
 import { allowRoles, ErrorBody, principalOf, requireSite } from './guards.ts';
 
-const HeartbeatResponse = z.object({ status: z.literal('ok'), serverTime: z.number().int() });
 
 /** 500 events with details can exceed fastify's 1 MiB default. */
 const INGEST_BODY_LIMIT = 8 * 1024 * 1024;
@@ -37,12 +35,18 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
   }, async (request) => {
     const gateway = principalOf(request);
     requireGatewayId(request.body.gatewayId, gateway.name, request);
-    for (const siteId of request.body.siteIds) {
+    const { siteIds: sent, sitesDigest: digest, ...rest } = request.body;
+    if (sent === undefined) {
+      const { serverTime, needSites } = app.gatewayWatch.heartbeat({ ...rest, sitesDigest: digest! });
+      return { status: 'ok' as const, serverTime, ...(needSites ? { needSites } : {}) };
+    }
+    for (const siteId of sent) {
       requireSite(request, siteId, `site ${siteId} is not served by gateway ${gateway.name}`);
     }
-    // A heartbeat naming no sites stands for all the gateway is provisioned for.
-    const siteIds = request.body.siteIds.length > 0 ? request.body.siteIds : [...app.tokens.sitesOfGateway(gateway.name)];
-    const serverTime = app.gatewayWatch.heartbeat({ ...request.body, siteIds });
+    // A heartbeat naming no sites stands for all the gateway is provisioned for. The digest is of
+    // the list as sent: that is what the gateway names next time.
+    const siteIds = sent.length > 0 ? sent : [...app.tokens.sitesOfGateway(gateway.name)];
+    const { serverTime } = app.gatewayWatch.heartbeat({ ...rest, siteIds, sitesDigest: sitesDigest(sent) });
     return { status: 'ok' as const, serverTime };
   });
 }

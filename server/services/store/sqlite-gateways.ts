@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { HeartbeatRequest } from '../../../contract/index.ts';
-import type { GatewayStatus, GatewayStore } from './types.ts';
+import type { GatewayLiveness, GatewayStatus, GatewayStore, HeartbeatRecord } from './types.ts';
 
 interface GatewayRow {
   gateway_id: string;
@@ -9,33 +8,58 @@ interface GatewayRow {
   outbox_depth: number;
   started_at: number;
   offline: number;
+  sites_digest: string;
 }
+
+type LivenessRow = Pick<GatewayRow, 'gateway_id' | 'last_heartbeat_at' | 'offline' | 'sites_digest'>;
 
 export class SqliteGatewayStore implements GatewayStore {
   private readonly upsert: Statement;
   private readonly offline: Statement<[number, string]>;
   private readonly one: Statement<[string], GatewayRow>;
   private readonly every: Statement<[], GatewayRow>;
+  private readonly touch: Statement;
+  private readonly alive: Statement<[string], LivenessRow>;
+  private readonly allAlive: Statement<[], LivenessRow>;
 
   constructor(db: Database) {
-    this.upsert = db.prepare(`INSERT INTO gateways (gateway_id, site_ids, last_heartbeat_at, outbox_depth, started_at)
-      VALUES (@gatewayId, @siteIds, @at, @outboxDepth, @startedAt)
-      ON CONFLICT (gateway_id) DO UPDATE SET site_ids = excluded.site_ids,
+    this.upsert = db.prepare(`INSERT INTO gateways (gateway_id, site_ids, sites_digest, last_heartbeat_at, outbox_depth, started_at)
+      VALUES (@gatewayId, @siteIds, @sitesDigest, @at, @outboxDepth, @startedAt)
+      ON CONFLICT (gateway_id) DO UPDATE SET site_ids = excluded.site_ids, sites_digest = excluded.sites_digest,
         last_heartbeat_at = excluded.last_heartbeat_at, outbox_depth = excluded.outbox_depth,
         started_at = excluded.started_at`);
+    this.touch = db.prepare(`UPDATE gateways SET last_heartbeat_at = @at, outbox_depth = @outboxDepth, started_at = @startedAt
+      WHERE gateway_id = @gatewayId`);
+    const liveness = 'SELECT gateway_id, last_heartbeat_at, offline, sites_digest FROM gateways';
+    this.alive = db.prepare(`${liveness} WHERE gateway_id = ?`);
+    this.allAlive = db.prepare(`${liveness} ORDER BY gateway_id`);
     this.offline = db.prepare('UPDATE gateways SET offline = ? WHERE gateway_id = ?');
     this.one = db.prepare('SELECT * FROM gateways WHERE gateway_id = ?');
     this.every = db.prepare('SELECT * FROM gateways ORDER BY gateway_id');
   }
 
-  recordHeartbeat(heartbeat: HeartbeatRequest, at: number): void {
+  recordHeartbeat(heartbeat: HeartbeatRecord, at: number): void {
     this.upsert.run({
       gatewayId: heartbeat.gatewayId,
       siteIds: JSON.stringify(heartbeat.siteIds),
+      sitesDigest: heartbeat.sitesDigest,
       at,
       outboxDepth: heartbeat.outboxDepth,
       startedAt: heartbeat.startedAt,
     });
+  }
+
+  touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): boolean {
+    return this.touch.run({ gatewayId: heartbeat.gatewayId, at, outboxDepth: heartbeat.outboxDepth, startedAt: heartbeat.startedAt }).changes > 0;
+  }
+
+  liveness(gatewayId: string): GatewayLiveness | undefined {
+    const row = this.alive.get(gatewayId);
+    return row ? toLiveness(row) : undefined;
+  }
+
+  allLiveness(): GatewayLiveness[] {
+    return this.allAlive.all().map(toLiveness);
   }
 
   setOffline(gatewayId: string, offline: boolean): void {
@@ -50,6 +74,10 @@ export class SqliteGatewayStore implements GatewayStore {
   all(): GatewayStatus[] {
     return this.every.all().map(toStatus);
   }
+}
+
+function toLiveness(row: LivenessRow): GatewayLiveness {
+  return { gatewayId: row.gateway_id, lastHeartbeatAt: row.last_heartbeat_at, offline: row.offline === 1, sitesDigest: row.sites_digest };
 }
 
 function toStatus(row: GatewayRow): GatewayStatus {

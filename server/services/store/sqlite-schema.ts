@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
  * `alarm_keys`, `devices` and `gateways` hold current state, rebuilt from nothing but themselves
  * after a restart. Bump SCHEMA_VERSION and add a step when a table changes.
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const V1 = `
 CREATE TABLE events (
@@ -81,14 +81,18 @@ CREATE TABLE gateways (
 ) WITHOUT ROWID;
 `;
 
+/** v2: a gateway's site list is named by its digest, so a heartbeat need not repeat 10,000 ids. */
+const V2 = `ALTER TABLE gateways ADD COLUMN sites_digest TEXT NOT NULL DEFAULT '';`;
+
 export function migrate(db: Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`server.db has schema version ${version}, newer than this server's ${SCHEMA_VERSION}`);
   }
-  if (version < 1) {
+  if (version < SCHEMA_VERSION) {
     db.transaction(() => {
-      db.exec(V1);
+      if (version < 1) db.exec(V1);
+      if (version < 2) db.exec(V2);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmChange, AlarmStatus, Event, HeartbeatRequest } from '../../../contract/index.ts';
+import type { Alarm, AlarmChange, AlarmStatus, Event } from '../../../contract/index.ts';
 
 /**
  * The server's storage, behind interfaces free of SQL so that a time-series store (InfluxDB,
@@ -100,8 +100,29 @@ export interface GatewayStatus {
   offline: boolean;
 }
 
+/** A heartbeat as stored: the site list in full (provisioned sites already filled in) and the digest it was sent with. */
+export interface HeartbeatRecord {
+  gatewayId: string;
+  siteIds: readonly string[];
+  sitesDigest: string;
+  outboxDepth: number;
+  startedAt: number;
+}
+
+/** What the silence check needs of every gateway, without reading their site lists. */
+export interface GatewayLiveness {
+  gatewayId: string;
+  lastHeartbeatAt: number;
+  offline: boolean;
+  sitesDigest: string;
+}
+
 export interface GatewayStore {
-  recordHeartbeat(heartbeat: HeartbeatRequest, at: number): void;
+  recordHeartbeat(heartbeat: HeartbeatRecord, at: number): void;
+  /** A heartbeat that left its site list out: liveness and counters only. False when the gateway is unknown. */
+  touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): boolean;
+  liveness(gatewayId: string): GatewayLiveness | undefined;
+  allLiveness(): GatewayLiveness[];
   setOffline(gatewayId: string, offline: boolean): void;
   get(gatewayId: string): GatewayStatus | undefined;
   all(): GatewayStatus[];
