@@ -16,7 +16,7 @@ export function regionalReport(r: RegionalResult): BenchReport {
       + `watching a folder of ${n(r.homes)} home site files (YAML), each a 4G watch (TCP "3G*"), a native MQTT call button and door contact `
       + `and a CTWing smoke detector: ${n(r.devices)} devices. Two load generator processes hold ${n(r.connections.watch)} watch and `
       + `${n(r.connections.mqtt)} MQTT connections open; each sends a keep-alive every 60 s (watch \`LK\`, MQTT state report + keepalive 60), `
-      + `evenly spread. For ${r.windowSec} s, one alarm a second (call button press, then watch SOS, each from a different home) is timed from `
+      + `evenly spread. After 10 untimed warm-up alarms, for ${r.windowSec} s one alarm a second (call button press, then watch SOS, each from a different home) is timed from `
       + `its send to its change on the server's SSE stream (admin); "to the server" is the part up to the server's change time (\`updatedAt\`), the rest is the server's commit (synchronous=FULL) and the stream. The worst event-loop delays come from each process's own watch (\`carewatch_event_loop_delay_max_ms\`), read every 2 s. Gateway and server run with \`--no-memory-reducer\` (docs/architecture.md). Memory: gateway VmRSS with all sites loaded and nothing connected, `
       + `then with every connection held (median over the window); the split by kind (watches connected first, then MQTT) is indicative only, `
       + `as the first connections fill heap left free after loading the sites. CPU: gateway utime+stime over the window, as % of one core.${capped}${bare}`,
