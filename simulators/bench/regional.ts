@@ -256,7 +256,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
         sos: ms(samples.filter((s) => s.kind === 'sos').map((s) => s.ms)),
         toServer: ms(samples.map((s) => s.toServerMs)),
       },
-      loopMaxMs: { gateway: loops.gateway, server: loops.server, loadGenerators: Math.max(...stats1.map((st) => st.loopMaxMs)) },
+      loopMaxMs: { gateway: round(loops.gateway, 1), server: round(loops.server, 1), loadGenerators: Math.max(...stats1.map((st) => st.loopMaxMs)) },
       clockOffsetMs: round(Math.max(...offsets.map((o) => Math.abs(o.offsetMs))), 3),
       windowSec,
     };
