@@ -42,7 +42,7 @@ export interface RegionalResult {
   connectionsCapped?: string;
   connections: { wanted: number; watch: number; mqtt: number; failed: number; droppedInWindow: number };
   connectMs: { watch: number; mqtt: number };
-  rssMiB: { idle: number; watches: number; all: number; windowMedian: number; windowPeak: number };
+  rssMiB: { idle: number; watches: number; all: number; windowFirst: number; windowMedian: number; windowLast: number; windowPeak: number };
   kbPerConnection: { all: number; watch: number; mqtt: number };
   kbPerDeviceTotal: number;
   cpuPct: { gatewayIdle: number; gateway: number; server: number; loadGenerators: number };
@@ -236,7 +236,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
       ...(connectionsCapped ? { connectionsCapped } : {}),
       connections: { wanted, watch: watchUp.connected, mqtt: mqttUp.connected, failed, droppedInWindow },
       connectMs: { watch: Math.round(watchUp.ms), mqtt: Math.round(mqttUp.ms) },
-      rssMiB: { idle: mib(rssIdle), watches: mib(rssWatches), all: mib(rssAll), windowMedian: mib(windowMedian), windowPeak: mib(Math.max(...rssSamples)) },
+      rssMiB: { idle: mib(rssIdle), watches: mib(rssWatches), all: mib(rssAll), windowFirst: mib(rssSamples[0] ?? rssAll), windowMedian: mib(windowMedian), windowLast: mib(rssSamples.at(-1) ?? rssAll), windowPeak: mib(Math.max(...rssSamples)) },
       kbPerConnection: {
         all: round((windowMedian - rssIdle) / held, 1),
         watch: round((rssWatches - rssIdle) / Math.max(1, watchUp.connected), 1),
