@@ -43,7 +43,12 @@ export interface RegionalResult {
   connections: { wanted: number; watch: number; mqtt: number; failed: number; droppedInWindow: number };
   connectMs: { watch: number; mqtt: number };
   rssMiB: { idle: number; watches: number; all: number; windowFirst: number; windowMedian: number; windowLast: number; windowPeak: number };
+  /** RSS per held connection: all of them once connected, before traffic (and by kind, indicative). */
   kbPerConnection: { all: number; watch: number; mqtt: number };
+  /** The same over the window's median RSS: adds the traffic's garbage that waits for the next full collection. */
+  kbPerConnectionWindowMedian: number;
+  /** RSS growth over the window (MiB a minute): traffic's garbage in the old generation until a full collection. */
+  rssGrowthMiBPerMin: number;
   kbPerDeviceTotal: number;
   cpuPct: { gatewayIdle: number; gateway: number; server: number; loadGenerators: number };
   keepalivesPerSec: number;
@@ -238,10 +243,12 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
       connectMs: { watch: Math.round(watchUp.ms), mqtt: Math.round(mqttUp.ms) },
       rssMiB: { idle: mib(rssIdle), watches: mib(rssWatches), all: mib(rssAll), windowFirst: mib(rssSamples[0] ?? rssAll), windowMedian: mib(windowMedian), windowLast: mib(rssSamples.at(-1) ?? rssAll), windowPeak: mib(Math.max(...rssSamples)) },
       kbPerConnection: {
-        all: round((windowMedian - rssIdle) / held, 1),
+        all: round((rssAll - rssIdle) / held, 1),
         watch: round((rssWatches - rssIdle) / Math.max(1, watchUp.connected), 1),
         mqtt: round((rssAll - rssWatches) / Math.max(1, mqttUp.connected), 1),
       },
+      kbPerConnectionWindowMedian: round((windowMedian - rssIdle) / held, 1),
+      rssGrowthMiBPerMin: round(((rssSamples.at(-1) ?? rssAll) - (rssSamples[0] ?? rssAll)) / 1024 / (windowSec / 60), 1),
       kbPerDeviceTotal: round(windowMedian / (homesWanted * 4), 1),
       cpuPct: {
         gatewayIdle: round(gatewayIdle, 1),
