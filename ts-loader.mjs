@@ -26,8 +26,6 @@ export async function load(url, context, nextLoad) {
   return { format: 'module', source: code, shortCircuit: true };
 }
 
-// Imported with --import (or by carewatch.mjs): install this file as the hook for the process.
-if (isMainThread && !globalThis.__carewatchTsLoader) {
-  globalThis.__carewatchTsLoader = true;
-  register(import.meta.url);
-}
+// Imported with --import (or by carewatch.mjs), once per process: install this file as the hook.
+// (register() loads it again in the hooks thread, where it must not register itself.)
+if (isMainThread) register(import.meta.url);

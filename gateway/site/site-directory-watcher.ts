@@ -82,9 +82,8 @@ export class SiteDirectoryWatcher {
     return this.enqueue(async () => {
       const present = new Set((await listSiteFilesAsync(this.opts.paths)).map((f) => resolve(f)));
       const looked = await statAll([...present]);
-      const changed = looked.filter(({ file, st }) => st && isChanged(this.known.get(file), st)).map(({ file }) => file);
       const gone = [...this.known.keys()].filter((f) => !present.has(f));
-      return this.apply(changed, gone);
+      return this.apply(this.changedOf(looked), gone);
     });
   }
 
@@ -92,9 +91,8 @@ export class SiteDirectoryWatcher {
   private check(files: string[]): Promise<RescanResult> {
     return this.enqueue(async () => {
       const looked = await statAll(files);
-      const changed = looked.filter(({ file, st }) => st && isChanged(this.known.get(file), st)).map(({ file }) => file);
       const gone = looked.filter(({ file, st }) => !st && this.known.has(file)).map(({ file }) => file);
-      return this.apply(changed, gone);
+      return this.apply(this.changedOf(looked), gone);
     });
   }
 
@@ -143,13 +141,18 @@ export class SiteDirectoryWatcher {
     this.settleTimer.unref();
   }
 
-  private apply(changed: string[], gone: string[]): RescanResult {
+  /** The files that are new or differ from what was loaded, with the stats just taken. */
+  private changedOf(looked: Looked[]): Array<{ file: string; st: Stat }> {
+    const out: Array<{ file: string; st: Stat }> = [];
+    for (const { file, st } of looked) if (st && isChanged(this.known.get(file), st)) out.push({ file, st });
+    return out;
+  }
+
+  private apply(changed: Array<{ file: string; st: Stat }>, gone: string[]): RescanResult {
     const result: RescanResult = { added: [], replaced: [], removed: [], refused: [] };
     if (this.stopped) return result; // stopped while this pass was waiting for the file system
     if (changed.length > 0) this.opts.beforeApply?.();
-    for (const file of changed) {
-      const st = statSync(file, { throwIfNoEntry: false });
-      if (!st) continue;
+    for (const { file, st } of changed) {
       const loaded = loadSiteFile(file, this.opts.profileOf);
       const previous = this.known.get(file);
       if (!loaded.ok) {
@@ -189,14 +192,15 @@ export class SiteDirectoryWatcher {
 }
 
 interface Stat { mtimeMs: number; size: number }
+interface Looked { file: string; st: Stat | undefined }
 
 function isChanged(known: Known | undefined, st: Stat): boolean {
   return !known || known.mtimeMs !== st.mtimeMs || known.size !== st.size;
 }
 
 /** Stats every file, a few at a time, in libuv's thread pool; a file that vanished has no `st`. */
-async function statAll(files: readonly string[]): Promise<Array<{ file: string; st: Stat | undefined }>> {
-  const out = new Array<{ file: string; st: Stat | undefined }>(files.length);
+async function statAll(files: readonly string[]): Promise<Looked[]> {
+  const out = new Array<Looked>(files.length);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, files.length) }, async () => {
     while (next < files.length) {

@@ -33,35 +33,28 @@ function statements(db: Database.Database): Statements {
 
 /** Rule state of one site in the gateway database; see core/rule-state.ts for what goes here. */
 export class SqliteRuleState implements RuleStateStore {
-  private readonly getStmt: Database.Statement;
-  private readonly setStmt: Database.Statement;
-  private readonly delStmt: Database.Statement;
-  private readonly prefixStmt: Database.Statement;
+  private readonly st: Statements;
 
   constructor(db: Database.Database, private readonly siteId: string) {
-    const st = statements(db);
-    this.getStmt = st.get;
-    this.setStmt = st.set;
-    this.delStmt = st.del;
-    this.prefixStmt = st.prefix;
+    this.st = statements(db);
   }
 
   get<T>(key: string): T | undefined {
-    const row = this.getStmt.get(this.siteId, key) as { value: string } | undefined;
+    const row = this.st.get.get(this.siteId, key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   set(key: string, value: unknown): void {
-    this.setStmt.run(this.siteId, key, JSON.stringify(value));
+    this.st.set.run(this.siteId, key, JSON.stringify(value));
   }
 
   delete(key: string): void {
-    this.delStmt.run(this.siteId, key);
+    this.st.del.run(this.siteId, key);
   }
 
   entries<T>(prefix: string): Array<[string, T]> {
     // Range scan on the primary key: every key starting with `prefix` sorts in [prefix, prefix + U+FFFF).
-    const rows = this.prefixStmt.all(this.siteId, prefix, `${prefix}\uffff`) as { key: string; value: string }[];
+    const rows = this.st.prefix.all(this.siteId, prefix, `${prefix}\uffff`) as { key: string; value: string }[];
     return rows.map((r) => [r.key, JSON.parse(r.value) as T]);
   }
 

@@ -1,8 +1,8 @@
-import { Observable, from } from 'rxjs';
+import { Observable, type SchedulerLike, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { LinkStatus, Reading } from '../../../contract/index.ts';
 import type { EventDraft } from '../../../gateway/core/event-draft.ts';
-import { MemoryRuleState } from '../../../gateway/core/rule-state.ts';
+import { MemoryRuleState, type RuleStateStore } from '../../../gateway/core/rule-state.ts';
 import { VirtualClock } from '../../../gateway/core/virtual-clock.ts';
 import { watchSite } from '../../../gateway/core/watch-site.ts';
 import { brief, marbleScheduler } from './marbles.ts';
@@ -24,11 +24,15 @@ const v = {
 // watchSite runs periodic sweeps: a marble test must unsubscribe, or virtual time never ends.
 const UNTIL_5_MIN = '^ 5m !';
 
+/** The site's rules over `readings` (on their scheduler), as brief lines. */
+const watched = (readings: Observable<Reading> & { scheduler: SchedulerLike }, state: RuleStateStore = new MemoryRuleState()) =>
+  watchSite(readings, { site, scheduler: readings.scheduler, state }).pipe(brief());
+
 describe('watchSite', () => {
   it('raises smoke per detector and confirms the fire when a second detector of the zone agrees', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot<Reading>('k 30s c', v);
-      expectObservable(watchSite(readings, { site, scheduler: readings.scheduler, state: new MemoryRuleState() }).pipe(brief()), UNTIL_5_MIN)
+      expectObservable(watched(readings), UNTIL_5_MIN)
         .toBe('a 30s (bc)', {
           a: 'raise fire.smoke device:smoke-kitchen ×1',
           b: 'raise fire.smoke device:smoke-corridor ×1',
@@ -41,7 +45,7 @@ describe('watchSite', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot<Reading>('s 5s s 5s s', v);
       // three presses: the first at once, the two repeats in one report after 30 s (1 + 2 = 3)
-      expectObservable(watchSite(readings, { site, scheduler: readings.scheduler, state: new MemoryRuleState() }).pipe(brief()), UNTIL_5_MIN)
+      expectObservable(watched(readings), UNTIL_5_MIN)
         .toBe('a 29s 999ms b', { a: 'raise wearable.sos resident:ann ×1', b: 'raise wearable.sos resident:ann ×2' });
     });
   });
@@ -49,7 +53,7 @@ describe('watchSite', () => {
   it('records a self-test and raises no fire for it; raises leaks and calls', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot<Reading>('t-l-p', v);
-      expectObservable(watchSite(readings, { site, scheduler: readings.scheduler, state: new MemoryRuleState() }).pipe(brief()), UNTIL_5_MIN)
+      expectObservable(watched(readings), UNTIL_5_MIN)
         .toBe('a-b-c', {
           a: 'record fire.test device:smoke-101',
           b: 'raise water.leak device:leak-kitchen ×1',
@@ -64,7 +68,7 @@ describe('watchSite', () => {
       // 0: smoke, flow starts, call pressed; down from 4 s to 6 s; 8 s: smoke resent (cached);
       // 10 s: the retard started at 0 ends; 60 s: the resident cancels (window 120 s from 0)
       const readings = hot<Reading>('(kfp) 8s k 52s x', v);
-      const rules = watchSite(readings, { site, scheduler: readings.scheduler, state }).pipe(brief());
+      const rules = watched(readings, state);
       expectObservable(rules, '^ 4s !').toBe('(ab)', {
         a: 'raise fire.smoke device:smoke-kitchen ×1',
         b: 'raise call.button device:call-101 ×1',
@@ -106,7 +110,7 @@ describe('watchSite', () => {
         // a quiet report of the same device still reaches trouble (restores) and fire (clear)
         b: stateOf('smoke-101', { smoke: false, battery: 90, tamper: false }),
       });
-      expectObservable(watchSite(readings, { site, scheduler: readings.scheduler, state: new MemoryRuleState() }).pipe(brief()), UNTIL_5_MIN)
+      expectObservable(watched(readings), UNTIL_5_MIN)
         .toBe('(fbt) 5ms (FBT)', {
           f: 'raise fire.smoke device:smoke-101 ×1',
           b: 'raise device.battery_low device:smoke-101 ×1',
