@@ -9,16 +9,40 @@ export const API_PREFIX = '/api/v1';
 /** Batches stay small so one request never holds a life-safety event behind a large backlog. */
 export const MAX_INGEST_BATCH = 500;
 
+/**
+ * A batch of events. Each event is checked on its own (contract `Event`, and the gateway's right
+ * to its site): one refused event never blocks the others (CONTRACT.md "Ingest accepts or refuses
+ * each event by itself"). Only the envelope and each event's id are checked for the whole batch.
+ */
 export const IngestRequest = z.object({
   gatewayId: GatewayId,
-  events: z.array(Event).min(1).max(MAX_INGEST_BATCH),
+  events: z.array(z.looseObject({ id: Event.shape.id })).min(1).max(MAX_INGEST_BATCH),
 });
 export type IngestRequest = z.infer<typeof IngestRequest>;
+
+/** Why the server refused one event; the gateway parks it (kept, counted, shown) and moves on. */
+export const IngestRefusalCode = z.enum([
+  /** The event's site is not provisioned for this gateway (yet): a hot-added home, a typo. */
+  'site_not_served',
+  /** The event does not match contract `Event` (a kind this server does not know, a bad field). */
+  'invalid',
+]);
+export type IngestRefusalCode = z.infer<typeof IngestRefusalCode>;
+
+export const IngestRefusal = z.object({
+  id: z.string(),
+  code: IngestRefusalCode,
+  /** For people: what was wrong, as `path: message` for invalid events. */
+  reason: z.string(),
+});
+export type IngestRefusal = z.infer<typeof IngestRefusal>;
 
 export const IngestResponse = z.object({
   /** Ids stored now or before: the gateway may drop them from its outbox. */
   stored: z.array(z.string()),
   duplicates: z.number().int().min(0),
+  /** Ids not stored, each with its reason; nothing of them was written. */
+  refused: z.array(IngestRefusal).default([]),
 });
 export type IngestResponse = z.infer<typeof IngestResponse>;
 

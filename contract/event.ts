@@ -12,7 +12,10 @@ export const EventKind = z.enum([
   'inactivity.no_activity', 'inactivity.bed_exit',
   'water.leak',
   'device.offline', 'device.battery_low', 'device.tamper', 'device.fault', 'device.untested',
-  'gateway.offline',
+  'device.unregistered',
+  'inactivity.not_back',
+  'gateway.offline', 'gateway.trouble',
+  'link.receiver_down',
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 
@@ -89,7 +92,13 @@ export const DEFAULT_SEVERITY: Record<EventKind, Severity> = {
   'device.tamper': 'minor',
   'device.fault': 'minor',
   'device.untested': 'minor',
+  // An alarm-bearing message from a device no site registers is still an alarm (CONTRACT.md);
+  // a rule that knows what the message carried (a fire panel's fire) raises it critical.
+  'device.unregistered': 'major',
+  'inactivity.not_back': 'major',
   'gateway.offline': 'major',
+  'gateway.trouble': 'major',
+  'link.receiver_down': 'major',
 };
 
 /** Critical events travel the life-safety lane; facts with no condition (self-tests) ride with telemetry. */

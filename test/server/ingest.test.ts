@@ -19,7 +19,7 @@ describe('POST /api/v1/ingest: storing', () => {
     const events = [event(), event({ kind: 'fire.test', action: 'record', subject: 'device:sd-1', deviceId: 'sd-1' })];
     const response = await send(events);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ stored: events.map((e) => e.id), duplicates: 0 });
+    expect(response.json()).toEqual({ stored: events.map((e) => e.id), duplicates: 0, refused: [] });
     expect(events.every((e) => server.app.store.events.has(e.id))).toBe(true);
   });
 
@@ -28,7 +28,7 @@ describe('POST /api/v1/ingest: storing', () => {
     await send(events);
     const before = await listAlarms(server.app, server.tokens.admin);
     const retry = await send(events);
-    expect(retry.json()).toEqual({ stored: events.map((e) => e.id), duplicates: 2 });
+    expect(retry.json()).toEqual({ stored: events.map((e) => e.id), duplicates: 2, refused: [] });
     expect(await listAlarms(server.app, server.tokens.admin)).toEqual(before);
     expect(before[0]?.count).toBe(2);
   });
@@ -36,7 +36,7 @@ describe('POST /api/v1/ingest: storing', () => {
   it('counts an id repeated inside one request as a duplicate, listed once', async () => {
     const one = event();
     const response = await send([one, one]);
-    expect(response.json()).toEqual({ stored: [one.id], duplicates: 1 });
+    expect(response.json()).toEqual({ stored: [one.id], duplicates: 1, refused: [] });
     expect((await listAlarms(server.app, server.tokens.admin))[0]?.count).toBe(1);
   });
 
@@ -49,14 +49,22 @@ describe('POST /api/v1/ingest: storing', () => {
     expect(metrics).toContain('carewatch_ingest_events_total{result="duplicate"} 2');
   });
 
-  it('refuses a whole batch with one event of a site outside the gateway, naming it, storing nothing', async () => {
-    const ok = event();
+  it('refuses only the event of a site outside the gateway, naming it, and stores the others (issue 15.1)', async () => {
+    const before = event();
     const foreign = event({ siteId: 'site-b' });
-    const response = await send([ok, foreign]);
-    expect(response.statusCode).toBe(403);
-    expect(response.json().message).toContain('site-b');
-    expect(server.app.store.events.has(ok.id)).toBe(false);
-    expect(await listAlarms(server.app, server.tokens.admin)).toEqual([]);
+    const after = event({ subject: 'device:btn-2', deviceId: 'btn-2' });
+    const response = await send([before, foreign, after]);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      stored: [before.id, after.id],
+      duplicates: 0,
+      refused: [{ id: foreign.id, code: 'site_not_served', reason: 'site site-b is not served by gateway gw-a' }],
+    });
+    expect(server.app.store.events.has(foreign.id)).toBe(false);
+    expect(server.app.store.events.has(after.id)).toBe(true);
+    expect((await listAlarms(server.app, server.tokens.admin)).map((a) => a.siteId)).toEqual(['site-a', 'site-a']);
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('carewatch_ingest_events_total{result="refused_site_not_served"} 1');
   });
 
   it('refuses a gatewayId that is not the token\'s gateway', async () => {
@@ -121,18 +129,31 @@ describe('POST /api/v1/ingest: bad input gets 400 with a clear message', () => {
     expect(response.json().message).toMatch(/^body\.events: .*500/);
   });
 
-  it('names every bad field by its path', async () => {
-    const response = await post({ gatewayId: 'gw-a', events: [event(), { ...event(), siteId: 'a/b', seq: -1 }] });
-    expect(response.statusCode).toBe(400);
-    const message: string = response.json().message;
-    expect(message).toContain('body.events.1.siteId: must be 1-64 letters');
-    expect(message).toContain('body.events.1.seq: ');
+  it('refuses an event with bad fields, naming every one by its path, and stores the rest', async () => {
+    const good = event();
+    const bad = { ...event(), siteId: 'a/b', seq: -1 };
+    const response = await post({ gatewayId: 'gw-a', events: [good, bad] });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.stored).toEqual([good.id]);
+    expect(body.refused).toHaveLength(1);
+    expect(body.refused[0]).toMatchObject({ id: bad.id, code: 'invalid' });
+    expect(body.refused[0].reason).toContain(`event ${bad.id}.siteId: must be 1-64 letters`);
+    expect(body.refused[0].reason).toContain(`event ${bad.id}.seq: `);
   });
 
-  it('an unknown event kind', async () => {
-    const response = await post({ gatewayId: 'gw-a', events: [{ ...event(), kind: 'fire.imaginary' }] });
+  it('refuses an event of a kind this server does not know, alone', async () => {
+    const unknown = { ...event(), kind: 'fire.imaginary' };
+    const response = await post({ gatewayId: 'gw-a', events: [unknown] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().refused[0]).toMatchObject({ id: unknown.id, code: 'invalid' });
+    expect(response.json().refused[0].reason).toMatch(new RegExp(`^event ${unknown.id}\\.kind: `));
+  });
+
+  it('an event without a usable id fails the whole request: nothing could name it in a refusal', async () => {
+    const response = await post({ gatewayId: 'gw-a', events: [event(), { ...event(), id: 'x' }] });
     expect(response.statusCode).toBe(400);
-    expect(response.json().message).toMatch(/^body\.events\.0\.kind: /);
+    expect(response.json().message).toMatch(/^body\.events\.1\.id: /);
   });
 
   it('a body that is not a JSON object', async () => {
