@@ -12,5 +12,5 @@ export default async function healthRoutes(fastify: FastifyInstance): Promise<vo
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get('/healthz', { schema: { response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
   app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(app.metrics.render()));
+    reply.type(app.metrics.contentType).send(await app.metrics.render()));
 }

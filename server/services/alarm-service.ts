@@ -6,7 +6,7 @@ import { acknowledge, applyEvent, resolve } from './alarm-lifecycle.ts';
 import type { OperatorStep, Transition } from './alarm-lifecycle.ts';
 import { alarmScope, canSeeAlarm } from './scope.ts';
 import type { Principal } from './scope.ts';
-import type { ServerStore, StoredAlarmChange } from './store/types.ts';
+import type { ServerStore, StoredAlarmChange, Tx } from './store/types.ts';
 
 export interface IngestOutcome {
   /** Every id of the request, once each, in request order: stored now or before. */
@@ -26,77 +26,78 @@ export class AlarmService {
     private readonly clock: () => number,
   ) {}
 
-  ingest(gatewayId: string, events: readonly Event[]): IngestOutcome {
+  async ingest(gatewayId: string, events: readonly Event[]): Promise<IngestOutcome> {
     const receivedAt = this.clock();
     const now = new Date(receivedAt).toISOString();
     const seen = new Set<string>();
     const changes: StoredAlarmChange[] = [];
     let newEvents = 0;
-    this.store.atomically(() => {
+    await this.store.write(async (tx) => {
       for (const event of events) {
         if (seen.has(event.id)) continue;
         seen.add(event.id);
-        if (!this.store.events.appendIfNew(event, { gatewayId, receivedAt })) continue;
+        if (!(await tx.events.appendIfNew(event, { gatewayId, receivedAt }))) continue;
         newEvents += 1;
         if (event.action === 'record') continue;
         const key = { siteId: event.siteId, subject: event.subject, kind: event.kind };
-        const step = applyEvent(this.store.alarms.findOpen(key), this.store.alarms.keyState(key), event, {
+        const step = applyEvent(await tx.alarms.findOpen(key), await tx.alarms.keyState(key), event, {
           now,
           newAlarmId: randomUUID,
         });
-        if (step.key) this.store.alarms.putKeyState(key, step.key);
-        if (step.transition) changes.push(this.commit(step.transition, receivedAt));
+        if (step.key) await tx.alarms.putKeyState(key, step.key);
+        if (step.transition) changes.push(await commit(tx, step.transition, receivedAt));
       }
     });
     this.bus.publish(changes);
     return { stored: [...seen], newEvents, duplicates: events.length - newEvents };
   }
 
-  acknowledge(id: string, by: Principal): Alarm {
+  acknowledge(id: string, by: Principal): Promise<Alarm> {
     return this.operate(id, by, (alarm, now) => acknowledge(alarm, by.name, now));
   }
 
-  resolve(id: string, by: Principal, note: string): Alarm {
+  resolve(id: string, by: Principal, note: string): Promise<Alarm> {
     return this.operate(id, by, (alarm, now) => resolve(alarm, by.name, note, now));
   }
 
   /** Alarms in the caller's scope, newest first, with the change id they are current to. */
-  list(principal: Principal, query: AlarmListQuery): { alarms: Alarm[]; lastChangeId: number } {
+  list(principal: Principal, query: AlarmListQuery): Promise<{ alarms: Alarm[]; lastChangeId: number }> {
     const scope = alarmScope(principal);
     const sites = query.site ? [query.site] : scope.sites;
-    return this.store.snapshot(() => ({
-      alarms: this.store.alarms.list({
+    return this.store.read(async (tx) => ({
+      alarms: await tx.alarms.list({
         sites,
         ...(scope.kindPrefix ? { kindPrefix: scope.kindPrefix } : {}),
         openOnly: query.status === 'active',
         limit: query.limit,
       }),
-      lastChangeId: this.store.alarms.lastChangeId(),
+      lastChangeId: await tx.alarms.lastChangeId(),
     }));
   }
 
   /** Open alarms of one site whose kind starts with `prefix` (device faults for the device list). */
-  openOfSite(siteId: string, prefix: string): Alarm[] {
-    return this.store.alarms.list({ sites: [siteId], kindPrefix: prefix, openOnly: true, limit: 100_000 });
+  openOfSite(siteId: string, prefix: string): Promise<Alarm[]> {
+    return this.store.read((tx) => tx.alarms.list({ sites: [siteId], kindPrefix: prefix, openOnly: true, limit: 100_000 }));
   }
 
-  private operate(id: string, by: Principal, step: (alarm: Alarm, now: string) => OperatorStep): Alarm {
+  private async operate(id: string, by: Principal, step: (alarm: Alarm, now: string) => OperatorStep): Promise<Alarm> {
     const at = this.clock();
-    const change = this.store.atomically(() => {
-      const alarm = this.store.alarms.get(id);
+    const change = await this.store.write(async (tx) => {
+      const alarm = await tx.alarms.get(id);
       // Out of scope looks exactly like absent: no route tells a caller about another site's alarm.
       if (!alarm || !canSeeAlarm(by, alarm)) throw notFound(`no alarm ${id} in your scope`);
       const result = step(alarm, new Date(at).toISOString());
       if ('refused' in result) throw conflict(result.refused);
-      return this.commit(result, at);
+      return commit(tx, result, at);
     });
     this.bus.publish([change]);
     return change.alarm;
   }
+}
 
-  private commit(transition: Transition, at: number): StoredAlarmChange {
-    this.store.alarms.put(transition.alarm);
-    const changeId = this.store.alarms.appendChange(transition, at);
-    return { changeId, change: transition.change, alarm: transition.alarm };
-  }
+/** Writes the alarm's new state and appends the change to the history the stream replays. */
+async function commit(tx: Tx, transition: Transition, at: number): Promise<StoredAlarmChange> {
+  await tx.alarms.put(transition.alarm);
+  const changeId = await tx.alarms.appendChange(transition, at);
+  return { changeId, change: transition.change, alarm: transition.alarm };
 }

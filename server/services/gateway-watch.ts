@@ -32,48 +32,50 @@ export class GatewayWatch {
    * Records the heartbeat; returns the server time it was received at, and whether the gateway
    * must send its site list in full (its digest did not name the list held here).
    */
-  heartbeat(heartbeat: Heartbeat): { serverTime: number; needSites: boolean } {
+  async heartbeat(heartbeat: Heartbeat): Promise<{ serverTime: number; needSites: boolean }> {
     const { store } = this.options;
     const at = this.options.clock();
-    const held = store.gateways.liveness(heartbeat.gatewayId);
-    // The full list (with its parsed site ids) is read only to clear a gateway that was offline.
-    const previous = held?.offline ? store.gateways.get(heartbeat.gatewayId) : undefined;
-    let needSites = false;
-    if (heartbeat.siteIds !== undefined) {
-      store.gateways.recordHeartbeat({ ...heartbeat, siteIds: heartbeat.siteIds }, at);
-    } else {
+    const held = await store.read((tx) => tx.gateways.liveness(heartbeat.gatewayId));
+    if (held?.offline) {
+      // Clear first, then mark online: a crash between the two clears again next time (harmless)
+      // rather than leaving the alarm standing. Clear on every site it was raised for and every
+      // site it serves now; the full list is read only here.
+      const previous = await store.read((tx) => tx.gateways.get(heartbeat.gatewayId));
+      if (previous) {
+        const sites = new Set([...previous.siteIds, ...(heartbeat.siteIds ?? [])]);
+        await this.emit(heartbeat.gatewayId, [...sites], 'clear', previous);
+      }
+    }
+    await store.write(async (tx) => {
+      if (heartbeat.siteIds !== undefined) await tx.gateways.recordHeartbeat({ ...heartbeat, siteIds: heartbeat.siteIds }, at);
       // Alive either way; an unknown digest keeps the list held until the gateway sends it.
-      store.gateways.touchHeartbeat(heartbeat, at);
-      needSites = held?.sitesDigest !== heartbeat.sitesDigest;
-    }
-    if (previous) {
-      // Clear on every site it was raised for and every site it serves now.
-      const sites = new Set([...previous.siteIds, ...(heartbeat.siteIds ?? [])]);
-      this.emit(heartbeat.gatewayId, [...sites], 'clear', previous);
-      store.gateways.setOffline(heartbeat.gatewayId, false);
-    }
+      else await tx.gateways.touchHeartbeat(heartbeat, at);
+      if (held?.offline) await tx.gateways.setOffline(heartbeat.gatewayId, false);
+    });
+    const needSites = heartbeat.siteIds === undefined && held?.sitesDigest !== heartbeat.sitesDigest;
     return { serverTime: at, needSites };
   }
 
   /** Raises the alarm for every gateway silent too long; returns how many went offline now. */
-  check(): number {
+  async check(): Promise<number> {
     const { store, clock, silenceMs, watchingSince } = this.options;
     const now = clock();
     let wentOffline = 0;
     // Every few seconds: liveness only; a gateway's site list is read when it falls silent.
-    for (const alive of store.gateways.allLiveness()) {
-      if (alive.offline) continue;
-      if (now - Math.max(alive.lastHeartbeatAt, watchingSince) <= silenceMs) continue;
-      const gateway = store.gateways.get(alive.gatewayId);
+    const silent = (await store.read((tx) => tx.gateways.allLiveness()))
+      .filter((alive) => !alive.offline && now - Math.max(alive.lastHeartbeatAt, watchingSince) > silenceMs);
+    for (const alive of silent) {
+      const gateway = await store.read((tx) => tx.gateways.get(alive.gatewayId));
       if (!gateway) continue;
-      this.emit(gateway.gatewayId, gateway.siteIds, 'raise', gateway);
-      store.gateways.setOffline(gateway.gatewayId, true);
+      // Raise first, then mark: a crash between the two raises again (harmless) rather than never.
+      await this.emit(gateway.gatewayId, gateway.siteIds, 'raise', gateway);
+      await store.write((tx) => tx.gateways.setOffline(gateway.gatewayId, true));
       wentOffline += 1;
     }
     return wentOffline;
   }
 
-  private emit(gatewayId: string, siteIds: readonly string[], action: EventAction, status: GatewayStatus): void {
+  private async emit(gatewayId: string, siteIds: readonly string[], action: EventAction, status: GatewayStatus): Promise<void> {
     const now = this.options.clock();
     const severity = DEFAULT_SEVERITY['gateway.offline'];
     const events: Event[] = siteIds.map((siteId) => ({
@@ -91,6 +93,6 @@ export class GatewayWatch {
       count: 1,
       details: { gatewayId, lastHeartbeatAt: status.lastHeartbeatAt, outboxDepth: status.outboxDepth },
     }));
-    if (events.length > 0) this.options.alarms.ingest(SERVER_SENDER, events);
+    if (events.length > 0) await this.options.alarms.ingest(SERVER_SENDER, events);
   }
 }

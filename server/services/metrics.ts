@@ -1,65 +1,52 @@
-/**
- * A minimal Prometheus registry (text exposition format 0.0.4): counters with labels and gauges
- * read at scrape time. Enough for the server's handful of series without another dependency.
- */
+import { Counter, Gauge, Registry } from 'prom-client';
 
 type Labels = Record<string, string>;
+/** What a gauge reads at scrape time: one value per label set. */
+export type GaugeReading = Array<[Labels, number]>;
 
-export class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-
-  constructor(readonly name: string, readonly help: string) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    const key = JSON.stringify(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
-  }
-
-  get(labels: Labels = {}): number {
-    return this.values.get(JSON.stringify(labels))?.value ?? 0;
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) lines.push(`${this.name}${formatLabels(labels)} ${value}`);
-    return lines.join('\n');
-  }
-}
-
-export class Gauge {
-  constructor(readonly name: string, readonly help: string, private readonly collect: () => Array<[Labels, number]>) {}
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const [labels, value] of this.collect()) lines.push(`${this.name}${formatLabels(labels)} ${value}`);
-    return lines.join('\n');
-  }
-}
-
+/**
+ * The server's Prometheus metrics on prom-client (one metrics library for the product), in a
+ * registry of its own per app: two servers in one process (tests) never share series. Counters
+ * are prom-client's; gauges read their value when scraped, from the store or in-memory state.
+ */
 export class ServerMetrics {
-  readonly httpRequests = new Counter('carewatch_http_requests_total', 'HTTP requests by method, route and status.');
-  readonly ingestEvents = new Counter('carewatch_ingest_events_total', 'Ingested events by result (stored = new, duplicate = id already stored).');
-  readonly authFailures = new Counter('carewatch_auth_failures_total', 'Refused requests by reason (missing, malformed, unknown_token, role, scope).');
-  private readonly gauges: Gauge[] = [];
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'carewatch_http_requests_total', help: 'HTTP requests by method, route and status.',
+    labelNames: ['method', 'route', 'status'], registers: [this.registry],
+  });
+  readonly ingestEvents = new Counter({
+    name: 'carewatch_ingest_events_total',
+    help: 'Ingested events by result (stored = new, duplicate = id already stored, refused_<code> = refused with that code).',
+    labelNames: ['result'], registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'carewatch_auth_failures_total', help: 'Refused requests by reason (missing, malformed, unknown_token, role, scope).',
+    labelNames: ['reason'], registers: [this.registry],
+  });
 
-  addGauge(gauge: Gauge): void {
-    this.gauges.push(gauge);
+  /** A gauge whose values are read at scrape time (sync or from the store). */
+  addGauge(name: string, help: string, read: () => GaugeReading | Promise<GaugeReading>, labelNames: string[] = []): void {
+    new Gauge({
+      name, help, labelNames, registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const [labels, value] of await read()) this.set(labels, value);
+      },
+    });
   }
 
-  render(): string {
-    return [this.httpRequests, this.ingestEvents, this.authFailures, ...this.gauges].map((m) => m.render()).join('\n') + '\n';
+  /** The current value of a counter for one label set (tests, status pages). */
+  async counterValue(counter: Counter, labels: Labels = {}): Promise<number> {
+    const { values } = await counter.get();
+    return values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x) && Object.keys(v.labels).length === Object.keys(labels).length)?.value ?? 0;
   }
-}
 
-function formatLabels(labels: Labels): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return '';
-  return `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
-}
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
 
-// Prometheus exposition format: backslash, double quote and newline are escaped in label values.
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 }

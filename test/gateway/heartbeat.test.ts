@@ -46,7 +46,7 @@ describe('gateway heartbeat', () => {
     await hb.beat();
     await hb.beat();
     expect(bodies.map((b) => (b.siteIds ? `list:${b.siteIds.join(',')}` : 'digest'))).toEqual(['list:site-a', 'digest', 'list:site-a,home-1', 'digest']);
-    expect(server!.app.store.gateways.get('gw-a')?.siteIds).toEqual(['site-a', 'home-1']);
+    expect((await server!.app.store.read((tx) => tx.gateways.get('gw-a')))?.siteIds).toEqual(['site-a', 'home-1']);
   });
 
   it('sends the list at once when the server no longer holds it', async () => {
@@ -60,6 +60,6 @@ describe('gateway heartbeat', () => {
     await hb.beat();
     await expect.poll(() => bodies.length).toBe(3);
     expect(bodies.map((b) => (b.siteIds ? 'list' : 'digest'))).toEqual(['list', 'digest', 'list']);
-    await expect.poll(() => server!.app.store.gateways.get('gw-a')?.siteIds).toEqual(['site-a']);
+    await expect.poll(async () => (await server!.app.store.read((tx) => tx.gateways.get('gw-a')))?.siteIds).toEqual(['site-a']);
   });
 });

@@ -20,14 +20,14 @@ describe('authentication under /api/v1', () => {
     ['an empty bearer', 'Bearer ', "malformed Authorization header: expected 'Bearer TOKEN'", 'malformed'],
     ['a wrong token', 'Bearer not-a-real-token', 'token not recognised (wrong, revoked or for another installation)', 'unknown_token'],
   ])('%s → 401 with a clear message, counted by reason', async (_case, header, message, reason) => {
-    const before = server.app.metrics.authFailures.get({ reason });
+    const before = await server.app.metrics.counterValue(server.app.metrics.authFailures, { reason });
     const response = await server.app.inject({
       method: 'GET', url: `${API_PREFIX}/alarms`, headers: header ? { authorization: header } : {},
     });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message });
     expect(response.headers['www-authenticate']).toBe('Bearer realm="carewatch"');
-    expect(server.app.metrics.authFailures.get({ reason })).toBe(before + 1);
+    expect(await server.app.metrics.counterValue(server.app.metrics.authFailures, { reason })).toBe(before + 1);
     const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain(`carewatch_auth_failures_total{reason="${reason}"} ${before + 1}`);
   });

@@ -42,7 +42,7 @@ describe('gateway heartbeat and gateway.offline', () => {
     for (let i = 0; i < 5; i++) {
       await beat('gw-a', ['site-a', 'home-1']);
       clock.advance(60_000);
-      server.app.gatewayWatch.check();
+      await server.app.gatewayWatch.check();
     }
     expect(await offlineAlarms()).toEqual([]);
   });
@@ -51,17 +51,17 @@ describe('gateway heartbeat and gateway.offline', () => {
     const clock = await start();
     await beat('gw-a', ['site-a', 'home-1']);
     clock.advance(SILENCE_SEC * 1000);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     expect(await offlineAlarms()).toEqual([]); // exactly the period is not yet silence
     clock.advance(1);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     let alarms = await offlineAlarms();
     expect(alarms.map((a) => a.siteId).sort()).toEqual(['home-1', 'site-a']);
     expect(alarms.every((a) => a.status === 'active_unack' && a.subject === 'gateway:gw-a' && a.severity === 'major')).toBe(true);
 
     // Checking again raises nothing more.
     clock.advance(60_000);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     expect((await offlineAlarms()).every((a) => a.count === 1)).toBe(true);
 
     await beat('gw-a', ['site-a', 'home-1']);
@@ -74,7 +74,7 @@ describe('gateway heartbeat and gateway.offline', () => {
     await beat('gw-a', ['site-a', 'home-1']);
     await beat('gw-b', ['site-b']);
     clock.advance(SILENCE_SEC * 1000 + 1);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     expect((await listAlarms(server.app, server.tokens.staffB)).map((a) => `${a.siteId}:${a.subject}`)).toEqual(['site-b:gateway:gw-b']);
     expect((await listAlarms(server.app, server.tokens.firedept))).toEqual([]);
   });
@@ -83,7 +83,7 @@ describe('gateway heartbeat and gateway.offline', () => {
     const clock = await start();
     await beat('gw-a', []);
     clock.advance(SILENCE_SEC * 1000 + 1);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     expect((await offlineAlarms()).map((a) => a.siteId).sort()).toEqual(['home-1', 'site-a']);
   });
 
@@ -96,7 +96,7 @@ describe('gateway heartbeat and gateway.offline', () => {
     expect(other.statusCode).toBe(403);
     const user = await beat('gw-a', ['site-a'], server.tokens.admin);
     expect(user.statusCode).toBe(403);
-    expect(server.app.store.gateways.all()).toEqual([]);
+    expect(await server.app.store.read((tx) => tx.gateways.all())).toEqual([]);
   });
 
   it('takes a digest for the site list it holds: alive, counters updated, no list needed', async () => {
@@ -107,10 +107,10 @@ describe('gateway heartbeat and gateway.offline', () => {
       const answer = await beatByDigest('gw-a', sitesDigest(['home-1', 'site-a']));
       expect(answer.statusCode).toBe(200);
       expect(answer.json()).toEqual({ status: 'ok', serverTime: clock.now() });
-      server.app.gatewayWatch.check();
+      await server.app.gatewayWatch.check();
     }
     expect(await offlineAlarms()).toEqual([]);
-    expect(server.app.store.gateways.get('gw-a')).toMatchObject({ siteIds: ['site-a', 'home-1'], lastHeartbeatAt: clock.now(), outboxDepth: 5 });
+    expect(await server.app.store.read((tx) => tx.gateways.get('gw-a'))).toMatchObject({ siteIds: ['site-a', 'home-1'], lastHeartbeatAt: clock.now(), outboxDepth: 5 });
   });
 
   it('asks for the list when the digest names another one, or the gateway is new; keeps it alive meanwhile', async () => {
@@ -121,14 +121,14 @@ describe('gateway heartbeat and gateway.offline', () => {
     clock.advance(60_000);
     const stale = await beatByDigest('gw-a', sitesDigest(['site-a', 'home-1']));
     expect(stale.json()).toMatchObject({ needSites: true });
-    expect(server.app.store.gateways.get('gw-a')).toMatchObject({ siteIds: ['site-a'], lastHeartbeatAt: clock.now() });
+    expect(await server.app.store.read((tx) => tx.gateways.get('gw-a'))).toMatchObject({ siteIds: ['site-a'], lastHeartbeatAt: clock.now() });
   });
 
   it('a heartbeat by digest clears gateway.offline on the sites held for it', async () => {
     const clock = await start();
     await beat('gw-a', ['site-a', 'home-1']);
     clock.advance(SILENCE_SEC * 1000 + 1);
-    server.app.gatewayWatch.check();
+    await server.app.gatewayWatch.check();
     expect((await offlineAlarms()).map((a) => a.status)).toEqual(['active_unack', 'active_unack']);
     clock.advance(1000);
     await beatByDigest('gw-a', sitesDigest(['site-a', 'home-1']));
@@ -145,7 +145,7 @@ describe('gateway heartbeat and gateway.offline', () => {
     expect(neither.body).toContain('siteIds or sitesDigest is required');
     const malformed = await beatByDigest('gw-a', 'not-a-digest');
     expect(malformed.statusCode).toBe(400);
-    expect(server.app.store.gateways.all()).toEqual([]);
+    expect(await server.app.store.read((tx) => tx.gateways.all())).toEqual([]);
   });
 
   it('a restarted server gives every gateway a full silence period before raising', async () => {
@@ -157,10 +157,10 @@ describe('gateway heartbeat and gateway.offline', () => {
     const { buildServer } = await import('../../server/app.ts');
     const app = await buildServer({ dataDir, provisioning, clock: clock.now, gatewaySilenceSec: SILENCE_SEC });
     server = { ...server, app, close: async () => { await app.close(); rmSync(dataDir, { recursive: true, force: true }); } };
-    app.gatewayWatch.check();
+    await app.gatewayWatch.check();
     expect(await offlineAlarms()).toEqual([]);
     clock.advance(SILENCE_SEC * 1000 + 1);
-    app.gatewayWatch.check();
+    await app.gatewayWatch.check();
     expect((await offlineAlarms()).map((a) => a.siteId)).toEqual(['site-a']);
   });
 });

@@ -13,6 +13,7 @@ afterEach(async () => {
 
 const send = (events: Parameters<typeof ingest>[3], gateway: 'gw-a' | 'gw-b' = 'gw-a') =>
   ingest(server.app, gateway, server.tokens[gateway], events);
+const stored = (id: string) => server.app.store.read((tx) => tx.events.has(id));
 
 describe('POST /api/v1/ingest: storing', () => {
   it('stores new events and answers every id as stored', async () => {
@@ -20,7 +21,7 @@ describe('POST /api/v1/ingest: storing', () => {
     const response = await send(events);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ stored: events.map((e) => e.id), duplicates: 0, refused: [] });
-    expect(events.every((e) => server.app.store.events.has(e.id))).toBe(true);
+    expect(await Promise.all(events.map((e) => stored(e.id)))).toEqual([true, true]);
   });
 
   it('keeps each id once: a retried batch is all duplicates, still listed as stored, and changes no alarm', async () => {
@@ -60,8 +61,8 @@ describe('POST /api/v1/ingest: storing', () => {
       duplicates: 0,
       refused: [{ id: foreign.id, code: 'site_not_served', reason: 'site site-b is not served by gateway gw-a' }],
     });
-    expect(server.app.store.events.has(foreign.id)).toBe(false);
-    expect(server.app.store.events.has(after.id)).toBe(true);
+    expect(await stored(foreign.id)).toBe(false);
+    expect(await stored(after.id)).toBe(true);
     expect((await listAlarms(server.app, server.tokens.admin)).map((a) => a.siteId)).toEqual(['site-a', 'site-a']);
     const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('carewatch_ingest_events_total{result="refused_site_not_served"} 1');
@@ -88,17 +89,24 @@ describe('POST /api/v1/ingest: storing', () => {
   it('rolls back every event of a request when one write fails (nothing half-written)', async () => {
     const first = event();
     const second = event();
-    const original = server.app.store.alarms.appendChange.bind(server.app.store.alarms);
+    // The second alarm change of the request fails as a full disk would, inside the transaction.
+    const store = server.app.store;
+    const original = store.write.bind(store);
     let calls = 0;
-    server.app.store.alarms.appendChange = (change, at) => {
-      if (++calls === 2) throw new Error('disk full');
-      return original(change, at);
-    };
+    store.write = (work) => original((tx) => work({
+      ...tx,
+      alarms: Object.assign(Object.create(tx.alarms), {
+        appendChange: (change: Parameters<typeof tx.alarms.appendChange>[0], at: number) => {
+          if (++calls === 2) throw new Error('disk full');
+          return tx.alarms.appendChange(change, at);
+        },
+      }),
+    }));
     const response = await send([first, event({ subject: 'device:btn-2', deviceId: 'btn-2' }), second]);
-    server.app.store.alarms.appendChange = original;
+    store.write = original;
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal server error; see the server log' });
-    expect(server.app.store.events.has(first.id)).toBe(false);
+    expect(await stored(first.id)).toBe(false);
     expect(await listAlarms(server.app, server.tokens.admin)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin';
 import { AlarmBus } from '../../services/alarm-bus.ts';
 import { AlarmService } from '../../services/alarm-service.ts';
-import { Gauge } from '../../services/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +17,7 @@ export default fp<{ clock: () => number }>(async (app, opts) => {
   app.decorate('alarmBus', bus);
   app.decorate('alarms', new AlarmService(app.store, bus, opts.clock));
   app.decorate('liveStreams', liveStreams);
-  app.metrics.addGauge(new Gauge('carewatch_sse_clients', 'Open alarm streams.', () => [[{}, liveStreams.size]]));
+  app.metrics.addGauge('carewatch_sse_clients', 'Open alarm streams.', () => [[{}, liveStreams.size]]);
   app.addHook('preClose', async () => {
     for (const close of [...liveStreams]) close();
   });

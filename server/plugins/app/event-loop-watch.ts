@@ -1,6 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fp from 'fastify-plugin';
-import { Gauge } from '../../services/metrics.ts';
 
 /**
  * Watches the server's own event loop: every ingest, SSE write and API answer waits behind
@@ -11,7 +10,7 @@ import { Gauge } from '../../services/metrics.ts';
 export default fp<{ warnMs?: number; everyMs?: number }>(async (app, opts) => {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   let worst = 0;
-  app.metrics.addGauge(new Gauge('carewatch_event_loop_delay_max_ms', 'Worst event-loop delay in the last check period (ms).', () => [[{}, worst]]));
+  app.metrics.addGauge('carewatch_event_loop_delay_max_ms', 'Worst event-loop delay in the last check period (ms).', () => [[{}, worst]]);
   const warnMs = opts.warnMs ?? 250;
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {

@@ -14,12 +14,14 @@ export default fp<{ clock: () => number; silenceSec: number }>(async (app, opts)
   app.decorate('gatewayWatch', watch);
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    let checking = false;
     timer = setInterval(() => {
-      try {
-        watch.check();
-      } catch (error) {
-        app.log.error({ err: error }, 'gateway silence check failed');
-      }
+      // One check at a time: a slow store must not pile checks up behind each other.
+      if (checking) return;
+      checking = true;
+      watch.check()
+        .catch((error: unknown) => app.log.error({ err: error }, 'gateway silence check failed'))
+        .finally(() => { checking = false; });
     }, Math.max(250, Math.min(5000, silenceMs / 3)));
     timer.unref();
   });

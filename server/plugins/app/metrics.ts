@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { Gauge, ServerMetrics } from '../../services/metrics.ts';
+import { ServerMetrics } from '../../services/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,8 +14,8 @@ const SLOW_ANSWER_MS = 50;
 export default fp(async (app) => {
   const metrics = new ServerMetrics();
   app.decorate('metrics', metrics);
-  metrics.addGauge(new Gauge('carewatch_alarms', 'Alarms by status.', () =>
-    Object.entries(app.store.alarms.countByStatus()).map(([status, n]) => [{ status }, n])));
+  metrics.addGauge('carewatch_alarms', 'Alarms by status.', async () =>
+    Object.entries(await app.store.read((tx) => tx.alarms.countByStatus())).map(([status, n]) => [{ status }, n]), ['status']);
   app.addHook('onResponse', async (request, reply) => {
     // An alarm is in the console within milliseconds when all is well; a slow answer is worth a
     // line to match against (a commit waiting on a busy disk, a large body, a stalled loop).

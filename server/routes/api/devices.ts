@@ -34,11 +34,11 @@ export default async function deviceRoutes(fastify: FastifyInstance): Promise<vo
     const { siteId } = request.params;
     requireSite(request, siteId);
     const faults = new Map<string, string[]>();
-    for (const alarm of app.alarms.openOfSite(siteId, 'device.')) {
+    for (const alarm of await app.alarms.openOfSite(siteId, 'device.')) {
       if (!alarm.deviceId || !ACTIVE.has(alarm.status)) continue;
       faults.set(alarm.deviceId, [...(faults.get(alarm.deviceId) ?? []), alarm.kind]);
     }
-    const devices = app.store.events.devicesOfSite(siteId).map((device) => {
+    const devices = (await app.store.read((tx) => tx.events.devicesOfSite(siteId))).map((device) => {
       const open = faults.get(device.deviceId) ?? [];
       return {
         deviceId: device.deviceId,

@@ -37,7 +37,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
         accepted.push(parsed.data);
       }
     }
-    const outcome = accepted.length > 0 ? app.alarms.ingest(gateway.name, accepted) : { stored: [], newEvents: 0, duplicates: 0 };
+    const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted) : { stored: [], newEvents: 0, duplicates: 0 };
     app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);
     app.metrics.ingestEvents.inc({ result: 'duplicate' }, outcome.duplicates);
     for (const r of refused) app.metrics.ingestEvents.inc({ result: `refused_${r.code}` });
@@ -55,7 +55,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
     requireGatewayId(request.body.gatewayId, gateway.name, request);
     const { siteIds: sent, sitesDigest: digest, ...rest } = request.body;
     if (sent === undefined) {
-      const { serverTime, needSites } = app.gatewayWatch.heartbeat({ ...rest, sitesDigest: digest! });
+      const { serverTime, needSites } = await app.gatewayWatch.heartbeat({ ...rest, sitesDigest: digest! });
       return { status: 'ok' as const, serverTime, ...(needSites ? { needSites } : {}) };
     }
     for (const siteId of sent) {
@@ -64,7 +64,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
     // A heartbeat naming no sites stands for all the gateway is provisioned for. The digest is of
     // the list as sent: that is what the gateway names next time.
     const siteIds = sent.length > 0 ? sent : [...app.tokens.sitesOfGateway(gateway.name)];
-    const { serverTime } = app.gatewayWatch.heartbeat({ ...rest, siteIds, sitesDigest: sitesDigest(sent) });
+    const { serverTime } = await app.gatewayWatch.heartbeat({ ...rest, siteIds, sitesDigest: sitesDigest(sent) });
     return { status: 'ok' as const, serverTime };
   });
 }

@@ -67,20 +67,34 @@ export default async function streamRoutes(fastify: FastifyInstance): Promise<vo
       if (res.writableLength > MAX_BUFFERED_BYTES) close();
     };
 
-    // Replay and subscribe in one synchronous stretch: no commit can land between them.
-    const newest = app.store.alarms.lastChangeId();
+    // Subscribe first and hold live changes back while the history is replayed, then let through
+    // only those newer than the last one replayed: no change committed meanwhile is missed or sent twice.
+    let replaying = true;
+    let sentUpTo = after ?? 0;
+    const held: StoredAlarmChange[] = [];
+    unsubscribe = app.alarmBus.subscribe((change) => {
+      if (replaying) held.push(change);
+      else if (change.changeId > sentUpTo) { sentUpTo = change.changeId; send(change); }
+    });
+    const newest = await app.store.read((tx) => tx.alarms.lastChangeId());
     if (after !== undefined) {
       if (after > newest || newest - after > MAX_REPLAY) {
         res.write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+        sentUpTo = newest;
       } else {
         for (let from = after; !closed;) {
-          const page = app.store.alarms.changesAfter(from, REPLAY_PAGE);
-          for (const change of page) send(change);
+          const page = await app.store.read((tx) => tx.alarms.changesAfter(from, REPLAY_PAGE));
+          for (const change of page) { sentUpTo = change.changeId; send(change); }
           if (page.length < REPLAY_PAGE) break;
           from = page[page.length - 1]!.changeId;
         }
       }
+    } else {
+      sentUpTo = newest;
     }
-    if (!closed) unsubscribe = app.alarmBus.subscribe(send);
+    replaying = false;
+    for (const change of held) {
+      if (change.changeId > sentUpTo) { sentUpTo = change.changeId; send(change); }
+    }
   });
 }

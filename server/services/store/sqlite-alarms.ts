@@ -43,17 +43,17 @@ export class SqliteAlarmStore implements AlarmStore {
     this.counts = db.prepare('SELECT status, count(*) AS n FROM alarms GROUP BY status');
   }
 
-  get(id: string): Alarm | undefined {
+  async get(id: string): Promise<Alarm | undefined> {
     const row = this.byId.get(id);
     return row ? (JSON.parse(row.body) as Alarm) : undefined;
   }
 
-  findOpen(key: AlarmKey): Alarm | undefined {
+  async findOpen(key: AlarmKey): Promise<Alarm | undefined> {
     const row = this.open.get(pickKey(key));
     return row ? (JSON.parse(row.body) as Alarm) : undefined;
   }
 
-  put(alarm: Alarm): void {
+  async put(alarm: Alarm): Promise<void> {
     this.upsert.run({
       id: alarm.id,
       siteId: alarm.siteId,
@@ -65,16 +65,16 @@ export class SqliteAlarmStore implements AlarmStore {
     });
   }
 
-  keyState(key: AlarmKey): AlarmKeyState | undefined {
+  async keyState(key: AlarmKey): Promise<AlarmKeyState | undefined> {
     const row = this.key.get(pickKey(key));
     return row ? { lastSeq: row.last_seq, lastTs: row.last_ts, lastAction: row.last_action } : undefined;
   }
 
-  putKeyState(key: AlarmKey, state: AlarmKeyState): void {
+  async putKeyState(key: AlarmKey, state: AlarmKeyState): Promise<void> {
     this.upsertKey.run({ ...pickKey(key), ...state });
   }
 
-  appendChange(change: AlarmChange, at: number): number {
+  async appendChange(change: AlarmChange, at: number): Promise<number> {
     const result = this.insertChange.run({
       alarmId: change.alarm.id,
       siteId: change.alarm.siteId,
@@ -85,18 +85,18 @@ export class SqliteAlarmStore implements AlarmStore {
     return Number(result.lastInsertRowid);
   }
 
-  changesAfter(changeId: number, limit: number): StoredAlarmChange[] {
+  async changesAfter(changeId: number, limit: number): Promise<StoredAlarmChange[]> {
     return this.after.all(changeId, limit).map((row) => ({
       changeId: row.change_id,
       ...(JSON.parse(row.body) as AlarmChange),
     }));
   }
 
-  lastChangeId(): number {
+  async lastChangeId(): Promise<number> {
     return this.sequence.get()?.seq ?? 0;
   }
 
-  list(filter: AlarmFilter): Alarm[] {
+  async list(filter: AlarmFilter): Promise<Alarm[]> {
     return this.listQuery.all({
       openOnly: filter.openOnly ? 1 : 0,
       sites: filter.sites === 'all' ? null : JSON.stringify(filter.sites),
@@ -105,7 +105,7 @@ export class SqliteAlarmStore implements AlarmStore {
     }).map((row) => JSON.parse(row.body) as Alarm);
   }
 
-  countByStatus(): Record<AlarmStatus, number> {
+  async countByStatus(): Promise<Record<AlarmStatus, number>> {
     const counts = Object.fromEntries(AlarmStatus.options.map((s) => [s, 0])) as Record<AlarmStatus, number>;
     for (const row of this.counts.all()) {
       const parsed = AlarmStatus.safeParse(row.status);

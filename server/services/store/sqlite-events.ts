@@ -33,7 +33,7 @@ export class SqliteEventStore implements EventStore {
     this.devices = db.prepare('SELECT * FROM devices WHERE site_id = ? ORDER BY device_id');
   }
 
-  appendIfNew(event: Event, meta: ReceivedMeta): boolean {
+  async appendIfNew(event: Event, meta: ReceivedMeta): Promise<boolean> {
     const result = this.insert.run({
       id: event.id,
       siteId: event.siteId,
@@ -61,11 +61,11 @@ export class SqliteEventStore implements EventStore {
     return true;
   }
 
-  has(id: string): boolean {
+  async has(id: string): Promise<boolean> {
     return this.exists.get(id) !== undefined;
   }
 
-  devicesOfSite(siteId: string): DeviceSeen[] {
+  async devicesOfSite(siteId: string): Promise<DeviceSeen[]> {
     return this.devices.all(siteId).map((row) => ({
       siteId: row.site_id,
       deviceId: row.device_id,

@@ -38,7 +38,7 @@ export class SqliteGatewayStore implements GatewayStore {
     this.every = db.prepare('SELECT * FROM gateways ORDER BY gateway_id');
   }
 
-  recordHeartbeat(heartbeat: HeartbeatRecord, at: number): void {
+  async recordHeartbeat(heartbeat: HeartbeatRecord, at: number): Promise<void> {
     this.upsert.run({
       gatewayId: heartbeat.gatewayId,
       siteIds: JSON.stringify(heartbeat.siteIds),
@@ -49,29 +49,29 @@ export class SqliteGatewayStore implements GatewayStore {
     });
   }
 
-  touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): boolean {
+  async touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): Promise<boolean> {
     return this.touch.run({ gatewayId: heartbeat.gatewayId, at, outboxDepth: heartbeat.outboxDepth, startedAt: heartbeat.startedAt }).changes > 0;
   }
 
-  liveness(gatewayId: string): GatewayLiveness | undefined {
+  async liveness(gatewayId: string): Promise<GatewayLiveness | undefined> {
     const row = this.alive.get(gatewayId);
     return row ? toLiveness(row) : undefined;
   }
 
-  allLiveness(): GatewayLiveness[] {
+  async allLiveness(): Promise<GatewayLiveness[]> {
     return this.allAlive.all().map(toLiveness);
   }
 
-  setOffline(gatewayId: string, offline: boolean): void {
+  async setOffline(gatewayId: string, offline: boolean): Promise<void> {
     this.offline.run(offline ? 1 : 0, gatewayId);
   }
 
-  get(gatewayId: string): GatewayStatus | undefined {
+  async get(gatewayId: string): Promise<GatewayStatus | undefined> {
     const row = this.one.get(gatewayId);
     return row ? toStatus(row) : undefined;
   }
 
-  all(): GatewayStatus[] {
+  async all(): Promise<GatewayStatus[]> {
     return this.every.all().map(toStatus);
   }
 }

@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
-/**
- * Tables of the embedded store. `events` and `alarm_changes` are append-only histories; `alarms`,
- * `alarm_keys`, `devices` and `gateways` hold current state, rebuilt from nothing but themselves
- * after a restart. Bump SCHEMA_VERSION and add a step when a table changes.
- */
-const SCHEMA_VERSION = 2;
+import type { SqliteMigration } from './sqlite-migrations.ts';
 
+/**
+ * Tables of the alarm core. `events` and `alarm_changes` are append-only histories; `alarms`,
+ * `alarm_keys`, `devices` and `gateways` hold current state, rebuilt from nothing but themselves
+ * after a restart. Add a migration (never edit one that shipped) when a table changes.
+ */
 const V1 = `
 CREATE TABLE events (
   id TEXT PRIMARY KEY,
@@ -84,16 +84,8 @@ CREATE TABLE gateways (
 /** v2: a gateway's site list is named by its digest, so a heartbeat need not repeat 10,000 ids. */
 const V2 = `ALTER TABLE gateways ADD COLUMN sites_digest TEXT NOT NULL DEFAULT '';`;
 
-export function migrate(db: Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`server.db has schema version ${version}, newer than this server's ${SCHEMA_VERSION}`);
-  }
-  if (version < SCHEMA_VERSION) {
-    db.transaction(() => {
-      if (version < 1) db.exec(V1);
-      if (version < 2) db.exec(V2);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
-  }
-}
+/** `core-1` and `core-2` were `user_version` 1 and 2 before migrations had names. */
+export const CORE_MIGRATIONS: readonly SqliteMigration[] = [
+  { id: 'core-1', up: V1, userVersion: 1 },
+  { id: 'core-2', up: V2, userVersion: 2 },
+];

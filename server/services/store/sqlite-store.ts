@@ -4,41 +4,96 @@ import Database from 'better-sqlite3';
 import { SqliteAlarmStore } from './sqlite-alarms.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
 import { SqliteGatewayStore } from './sqlite-gateways.ts';
-import { migrate } from './sqlite-schema.ts';
-import type { ServerStore } from './types.ts';
+import { migrate } from './sqlite-migrations.ts';
+import type { SqliteMigration } from './sqlite-migrations.ts';
+import { CORE_MIGRATIONS } from './sqlite-schema.ts';
+import type { ServerStore, Tx } from './types.ts';
 
 export const SERVER_DB_FILE = 'server.db';
 
+/** Every area's schema steps, in the order they apply. */
+const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS];
+
+/** The stores of one connection; a unit of work hands them to its callback. */
+function storesOf(db: Database.Database): Tx {
+  return {
+    events: new SqliteEventStore(db),
+    alarms: new SqliteAlarmStore(db),
+    gateways: new SqliteGatewayStore(db),
+  };
+}
+
 /**
- * Opens `{dataDir}/server.db`. WAL with synchronous=FULL: every commit is fsynced before the
- * ingest answer leaves, so an event acknowledged to a gateway survives a power cut
- * (CONTRACT.md "Gateway → server": acknowledged means durably stored).
+ * Runs async units of work one after another. better-sqlite3 has one connection per handle and no
+ * async transactions of its own: two units interleaving their awaits on one connection would
+ * share a transaction. Queueing them keeps each unit whole.
+ */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(job, job);
+    // The queue moves on whatever the job's outcome; the caller gets the outcome itself.
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+}
+
+/**
+ * Opens `{dataDir}/server.db`, the embedded store. WAL with synchronous=FULL: every commit is
+ * fsynced before the promise of `write` resolves, so an event acknowledged to a gateway survives a
+ * power cut (CONTRACT.md "Gateway → server": acknowledged means durably stored).
+ *
+ * Two connections: writes go through one, serialised; reads through a read-only other, so a
+ * console's list never waits behind an ingest and never sees a write that has not committed.
  */
 export function openSqliteStore(dataDir: string): ServerStore {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, SERVER_DB_FILE));
+  const file = join(dataDir, SERVER_DB_FILE);
+  const writer = new Database(file);
+  let reader: Database.Database | undefined;
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('synchronous = FULL');
+    writer.pragma('busy_timeout = 5000');
+    migrate(writer, MIGRATIONS);
+    reader = new Database(file, { readonly: true });
+    reader.pragma('busy_timeout = 5000');
   } catch (error) {
-    db.close();
+    reader?.close();
+    writer.close();
     throw error;
   }
-  const events = new SqliteEventStore(db);
-  const alarms = new SqliteAlarmStore(db);
-  const gateways = new SqliteGatewayStore(db);
+  const readConnection = reader;
+  const writeStores = storesOf(writer);
+  const readStores = storesOf(readConnection);
+  const writes = new SerialQueue();
+  const reads = new SerialQueue();
+  const unit = async <T>(db: Database.Database, begin: string, stores: Tx, work: (tx: Tx) => Promise<T>): Promise<T> => {
+    db.exec(begin);
+    try {
+      const result = await work(stores);
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  };
+  let closed = false;
   return {
-    events,
-    alarms,
-    gateways,
+    kind: 'sqlite',
     // IMMEDIATE takes the write lock up front, so a second process never deadlocks an upgrade.
-    atomically: <T>(work: () => T): T => db.transaction(work).immediate(),
-    // DEFERRED: a read transaction, one WAL snapshot, no write lock.
-    snapshot: <T>(read: () => T): T => db.transaction(read).deferred(),
-    close: () => {
-      if (db.open) db.close();
+    write: (work) => writes.run(() => unit(writer, 'BEGIN IMMEDIATE', writeStores, work)),
+    // DEFERRED on the read-only connection: one WAL snapshot, no lock on writers.
+    read: (work) => reads.run(() => unit(readConnection, 'BEGIN DEFERRED', readStores, work)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Let units already queued finish before the connections go.
+      await Promise.all([writes.run(async () => undefined), reads.run(async () => undefined)]);
+      readConnection.close();
+      writer.close();
     },
   };
 }

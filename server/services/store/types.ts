@@ -1,21 +1,36 @@
 import type { Alarm, AlarmChange, AlarmStatus, Event } from '../../../contract/index.ts';
 
 /**
- * The server's storage, behind interfaces free of SQL so that a time-series store (InfluxDB,
- * ROADMAP "The central server in full") can take the event history later. Calls are synchronous:
- * one ingest request's events and alarm writes must commit together (`atomically`), and the
- * embedded SQLite does that without awaiting. A store that cannot join that transaction (a remote
- * time-series database) would be written after the commit from the change log, never instead of it.
+ * The server's storage, behind interfaces free of SQL: the embedded SQLite store is the default,
+ * PostgreSQL serves several replicas (DESIGN.md "Time, state, identity"), and services never know
+ * which one they talk to. Every call is asynchronous because a remote database is; every call runs
+ * inside a unit of work: `write` for an all-or-nothing transaction, `read` for one consistent
+ * snapshot. The stores a unit hands its work (`Tx`) are bound to that unit's connection.
+ *
+ * A store that cannot join the transaction (a remote time-series database) is written after the
+ * commit, never instead of it.
  */
 export interface ServerStore {
+  /** Which implementation, for logs and the store contract suite. */
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` as one all-or-nothing transaction: every write inside commits durably (fsynced)
+   * before the promise resolves, or none does. Writers are serialised; keep `work` to store calls.
+   */
+  write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs reads against one consistent snapshot (no commit lands between them); writes fail. */
+  read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The stores of one unit of work. Each area of the server adds its store here (one line), with its
+ * interface in its own file and its tables in its own migrations (sqlite-migrations.ts).
+ */
+export interface Tx {
   readonly events: EventStore;
   readonly alarms: AlarmStore;
   readonly gateways: GatewayStore;
-  /** Runs `work` as one all-or-nothing unit: every write inside commits durably, or none does. */
-  atomically<T>(work: () => T): T;
-  /** Runs several reads against one consistent snapshot (no commit lands between them). */
-  snapshot<T>(read: () => T): T;
-  close(): void;
 }
 
 /** Server-side facts about one received event. */
@@ -39,9 +54,9 @@ export interface DeviceSeen {
 /** Append-only history of every event ever received (device status history included). */
 export interface EventStore {
   /** Appends the event unless its id is already stored; true when it was new. */
-  appendIfNew(event: Event, meta: ReceivedMeta): boolean;
-  has(id: string): boolean;
-  devicesOfSite(siteId: string): DeviceSeen[];
+  appendIfNew(event: Event, meta: ReceivedMeta): Promise<boolean>;
+  has(id: string): Promise<boolean>;
+  devicesOfSite(siteId: string): Promise<DeviceSeen[]>;
 }
 
 /**
@@ -76,19 +91,19 @@ export interface StoredAlarmChange extends AlarmChange {
 }
 
 export interface AlarmStore {
-  get(id: string): Alarm | undefined;
+  get(id: string): Promise<Alarm | undefined>;
   /** The alarm of this key that is not resolved yet, if any (at most one exists). */
-  findOpen(key: AlarmKey): Alarm | undefined;
+  findOpen(key: AlarmKey): Promise<Alarm | undefined>;
   /** Inserts or replaces the alarm's current state. */
-  put(alarm: Alarm): void;
-  keyState(key: AlarmKey): AlarmKeyState | undefined;
-  putKeyState(key: AlarmKey, state: AlarmKeyState): void;
+  put(alarm: Alarm): Promise<void>;
+  keyState(key: AlarmKey): Promise<AlarmKeyState | undefined>;
+  putKeyState(key: AlarmKey, state: AlarmKeyState): Promise<void>;
   /** Appends to the alarm history and returns the change id. */
-  appendChange(change: AlarmChange, at: number): number;
-  changesAfter(changeId: number, limit: number): StoredAlarmChange[];
-  lastChangeId(): number;
-  list(filter: AlarmFilter): Alarm[];
-  countByStatus(): Record<AlarmStatus, number>;
+  appendChange(change: AlarmChange, at: number): Promise<number>;
+  changesAfter(changeId: number, limit: number): Promise<StoredAlarmChange[]>;
+  lastChangeId(): Promise<number>;
+  list(filter: AlarmFilter): Promise<Alarm[]>;
+  countByStatus(): Promise<Record<AlarmStatus, number>>;
 }
 
 export interface GatewayStatus {
@@ -118,12 +133,12 @@ export interface GatewayLiveness {
 }
 
 export interface GatewayStore {
-  recordHeartbeat(heartbeat: HeartbeatRecord, at: number): void;
+  recordHeartbeat(heartbeat: HeartbeatRecord, at: number): Promise<void>;
   /** A heartbeat that left its site list out: liveness and counters only. False when the gateway is unknown. */
-  touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): boolean;
-  liveness(gatewayId: string): GatewayLiveness | undefined;
-  allLiveness(): GatewayLiveness[];
-  setOffline(gatewayId: string, offline: boolean): void;
-  get(gatewayId: string): GatewayStatus | undefined;
-  all(): GatewayStatus[];
+  touchHeartbeat(heartbeat: Pick<HeartbeatRecord, 'gatewayId' | 'outboxDepth' | 'startedAt'>, at: number): Promise<boolean>;
+  liveness(gatewayId: string): Promise<GatewayLiveness | undefined>;
+  allLiveness(): Promise<GatewayLiveness[]>;
+  setOffline(gatewayId: string, offline: boolean): Promise<void>;
+  get(gatewayId: string): Promise<GatewayStatus | undefined>;
+  all(): Promise<GatewayStatus[]>;
 }
