@@ -9,3 +9,4 @@ export * from './topics.ts';
 export * from './api.ts';
 export * from './credentials.ts';
 export * from './secrets.ts';
+export * from './audit.ts';

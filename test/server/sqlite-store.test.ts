@@ -4,9 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVER_DB_FILE, openSqliteStore } from '../../server/services/store/sqlite-store.ts';
 import type { ServerStore } from '../../server/services/store/types.ts';
 import { tempDir } from './helpers.ts';
+import { describeAuditStoreContract } from './audit-store-contract.ts';
 import { describeStoreContract } from './store-contract.ts';
 
-describeStoreContract('embedded SQLite', async () => {
+async function openEmbedded() {
   const dir = tempDir();
   let store = openSqliteStore(dir.path);
   return {
@@ -21,7 +22,9 @@ describeStoreContract('embedded SQLite', async () => {
       dir.remove();
     },
   };
-});
+}
+describeStoreContract('embedded SQLite', openEmbedded);
+describeAuditStoreContract('embedded SQLite', openEmbedded);
 
 describe('SQLite store: what only the embedded store has', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -58,7 +61,7 @@ describe('SQLite store: what only the embedded store has', () => {
     db.close();
     expect(() => openSqliteStore(dir.path)).toThrow(/newer server/);
     const legacy = new Database(join(dir.path, SERVER_DB_FILE));
-    legacy.exec('DROP TABLE schema_migrations');
+    legacy.exec('DROP TABLE schema_migrations; DROP TABLE audit; DROP TABLE audit_anchor');
     legacy.pragma('user_version = 99');
     legacy.close();
     expect(() => openSqliteStore(dir.path)).toThrow(/schema version 99/);
@@ -68,13 +71,35 @@ describe('SQLite store: what only the embedded store has', () => {
     store = openSqliteStore(dir.path);
   });
 
+  it('names the first edited or deleted audit record when the database file is changed behind the server', async () => {
+    await store.write(async (tx) => {
+      for (let n = 1; n <= 5; n++) {
+        await tx.audit.append({ at: n, actor: 'nurse', from: null, action: 'alarm.acknowledged', siteId: 'site-a', alarmId: `a${n}`, residentId: null, details: {} });
+      }
+    });
+    await store.close();
+    const raw = new Database(join(dir.path, SERVER_DB_FILE));
+    raw.prepare("UPDATE audit SET body = replace(body, '\"actor\":\"nurse\"', '\"actor\":\"someone-else\"') WHERE seq = 3").run();
+    raw.close();
+    store = openSqliteStore(dir.path);
+    expect((await store.read((tx) => tx.audit.verify())).firstBroken).toMatchObject({ seq: 3, problem: 'edited' });
+    await store.close();
+    const again = new Database(join(dir.path, SERVER_DB_FILE));
+    again.prepare("UPDATE audit SET body = replace(body, '\"actor\":\"someone-else\"', '\"actor\":\"nurse\"') WHERE seq = 3").run();
+    again.prepare('DELETE FROM audit WHERE seq = 2').run();
+    again.close();
+    store = openSqliteStore(dir.path);
+    expect(await store.read((tx) => tx.audit.verify())).toMatchObject({ ok: false, checked: 2, firstBroken: { seq: 2, problem: 'deleted' } });
+  });
+
   it('upgrades a version 1 database: gateways get an empty site digest, their rows kept', async () => {
     await store.write((tx) => tx.gateways.recordHeartbeat({ gatewayId: 'gw-a', siteIds: ['site-a'], sitesDigest: 'f'.repeat(64), outboxDepth: 0, startedAt: 1 }, 1000));
     await store.close();
     // Back to what version 1 wrote: no sites_digest column, no named steps.
     const v1 = new Database(join(dir.path, SERVER_DB_FILE));
     v1.exec('ALTER TABLE gateways DROP COLUMN sites_digest');
-    v1.exec('DROP TABLE schema_migrations');
+    // Tables of areas added since did not exist then either.
+    v1.exec('DROP TABLE schema_migrations; DROP TABLE audit; DROP TABLE audit_anchor');
     v1.pragma('user_version = 1');
     v1.close();
     store = openSqliteStore(dir.path);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteAlarmStore } from './sqlite-alarms.ts';
+import { AUDIT_MIGRATIONS, SqliteAuditStore } from './sqlite-audit.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
 import { SqliteGatewayStore } from './sqlite-gateways.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -12,7 +13,7 @@ import type { ServerStore, Tx } from './types.ts';
 export const SERVER_DB_FILE = 'server.db';
 
 /** Every area's schema steps, in the order they apply. */
-const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS];
+const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS];
 
 /** The stores of one connection; a unit of work hands them to its callback. */
 function storesOf(db: Database.Database): Tx {
@@ -20,6 +21,7 @@ function storesOf(db: Database.Database): Tx {
     events: new SqliteEventStore(db),
     alarms: new SqliteAlarmStore(db),
     gateways: new SqliteGatewayStore(db),
+    audit: new SqliteAuditStore(db),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Alarm, AlarmChange, AlarmStatus, Event } from '../../../contract/index.ts';
+import type { AuditStore } from './audit-store.ts';
 
 /**
  * The server's storage, behind interfaces free of SQL: the embedded SQLite store is the default,
@@ -31,6 +32,7 @@ export interface Tx {
   readonly events: EventStore;
   readonly alarms: AlarmStore;
   readonly gateways: GatewayStore;
+  readonly audit: AuditStore;
 }
 
 /** Server-side facts about one received event. */

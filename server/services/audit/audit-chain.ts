@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { AuditRecord, AuditRecordInput } from '../../../contract/index.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * JSON with object keys sorted at every depth: the same record hashes the same wherever and
+ * whenever it is serialised (RFC 8785's idea, for the plain values an audit record holds).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The fields a record's hash covers: everything but the hash itself. */
+function hashed(record: AuditRecordInput & { seq: number; prevHash: string }): string {
+  const { at, actor, from, action, siteId, alarmId, residentId, details, seq, prevHash } = record;
+  return canonicalJson({ at, actor, from, action, siteId, alarmId, residentId, details, seq, prevHash });
+}
+
+/** The next link: this record numbered after `prev` and chained to its hash. */
+export function chain(input: AuditRecordInput, prev: { seq: number; hash: string } | null): AuditRecord {
+  const seq = (prev?.seq ?? 0) + 1;
+  const prevHash = prev?.hash ?? GENESIS_HASH;
+  const hash = createHash('sha256').update(prevHash).update(hashed({ ...input, seq, prevHash })).digest('hex');
+  return { ...input, seq, prevHash, hash };
+}
+
+export type ChainBreak = { seq: number; problem: 'edited' | 'deleted' | 'reordered'; message: string };
+
+/**
+ * Walks records in `seq` order and names the first that breaks the chain: an edited record no
+ * longer hashes to its `hash` (or the next record's `prevHash` no longer names it); a deleted one
+ * leaves a gap in `seq`. `anchor` is where the kept chain starts after old records were pruned
+ * under the retention policy (the last pruned record), or null when nothing was pruned.
+ */
+export class ChainVerifier {
+  private expectedSeq: number;
+  private prevHash: string;
+  checked = 0;
+  broken: ChainBreak | null = null;
+
+  constructor(anchor: { seq: number; hash: string } | null) {
+    this.expectedSeq = (anchor?.seq ?? 0) + 1;
+    this.prevHash = anchor?.hash ?? GENESIS_HASH;
+  }
+
+  /** Feeds the next record; false once the chain is broken (stop feeding). */
+  next(record: AuditRecord): boolean {
+    if (this.broken) return false;
+    this.checked += 1;
+    if (record.seq > this.expectedSeq) {
+      const missing = record.seq - this.expectedSeq;
+      this.broken = { seq: this.expectedSeq, problem: 'deleted', message: `record ${this.expectedSeq}${missing > 1 ? ` to ${record.seq - 1}` : ''} is missing (deleted)` };
+      return false;
+    }
+    if (record.seq < this.expectedSeq) {
+      this.broken = { seq: record.seq, problem: 'reordered', message: `record ${record.seq} appears after record ${this.expectedSeq - 1}` };
+      return false;
+    }
+    const recomputed = createHash('sha256').update(record.prevHash).update(hashed(record)).digest('hex');
+    if (recomputed !== record.hash) {
+      this.broken = { seq: record.seq, problem: 'edited', message: `record ${record.seq} was changed after it was written` };
+      return false;
+    }
+    if (record.prevHash !== this.prevHash) {
+      // This record is whole, but the one before no longer hashes to what it was: that one was
+      // rewritten with its hash recomputed by whoever edited it. Name it.
+      const edited = this.checked > 1 ? record.seq - 1 : record.seq;
+      this.broken = { seq: edited, problem: 'edited', message: `record ${edited} was changed after it was written (its hash was recomputed; record ${record.seq} still names the original)` };
+      return false;
+    }
+    this.expectedSeq = record.seq + 1;
+    this.prevHash = record.hash;
+    return true;
+  }
+}
