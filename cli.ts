@@ -1,3 +1,5 @@
+import { runCli } from './contract/cli.ts';
+
 /**
  * `carewatch <command>`: each command lives with its part of the product; this file only
  * dispatches, so the gateway and the server never import each other.
@@ -20,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   exitWithParent();
   const mod = await command.load();
-  return mod.run(rest);
+  // Every command's usage mistakes end the same way: one line, exit 2 (contract/cli.ts).
+  return runCli(name!, () => mod.run(rest));
 }
 
 /**

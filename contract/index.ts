@@ -10,3 +10,4 @@ export * from './api.ts';
 export * from './credentials.ts';
 export * from './secrets.ts';
 export * from './audit.ts';
+export * from './cli.ts';
