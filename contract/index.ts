@@ -10,3 +10,5 @@ export * from './api.ts';
 export * from './credentials.ts';
 export * from './secrets.ts';
 export * from './audit.ts';
+export * from './region.ts';
+export * from './gateway-config.ts';
