@@ -69,6 +69,11 @@ export const HeartbeatResponse = z.object({
   serverTime: z.number().int(),
   /** The digest did not name the list the server holds (a new server, a lost row): send `siteIds` in full. */
   needSites: z.boolean().optional(),
+  /**
+   * The newest configuration version for this gateway (contract `GatewayConfig`): a gateway that
+   * has applied less pulls `GET /api/v1/gateway/config` (absent from servers without a site registry).
+   */
+  configVersion: z.number().int().min(0).optional(),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
@@ -79,6 +84,8 @@ export function sitesDigest(siteIds: readonly string[]): string {
 
 export const AlarmListQuery = z.object({
   site: SiteId.optional(),
+  /** A region node: only sites beneath it (within the caller's scope). */
+  region: Id.optional(),
   status: z.enum(['active', 'all']).default('active'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceId, SiteId } from './ids.ts';
+import { DeviceId, Id, SiteId } from './ids.ts';
 import { Role } from './api.ts';
 import { Transport } from './reading.ts';
 
@@ -43,9 +43,20 @@ export const GatewayCredentials = z.object({
 });
 export type GatewayCredentials = z.infer<typeof GatewayCredentials>;
 
-/** The server's provisioning file: users and gateways with hashed tokens. */
+/**
+ * The server's provisioning file: machine logins with hashed long-lived tokens (gateways, and
+ * `users` entries, which are integrations or test logins: people get passwords through the admin
+ * API and sign in). Optional since the site registry and the admin API (docs/provisioning.md).
+ */
 export const ServerProvisioning = z.object({
-  users: z.array(z.object({ username: z.string().min(1).max(64), role: Role, sites: z.array(SiteId), tokenHash: SecretHash })),
+  users: z.array(z.object({
+    username: z.string().min(1).max(64),
+    role: Role,
+    sites: z.array(SiteId),
+    /** Region nodes: every site beneath them is in scope too. */
+    regions: z.array(Id).optional(),
+    tokenHash: SecretHash,
+  })),
   gateways: z.array(z.object({ gatewayId: z.string(), sites: z.array(SiteId), tokenHash: SecretHash })),
 });
 export type ServerProvisioning = z.infer<typeof ServerProvisioning>;

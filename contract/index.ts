@@ -11,3 +11,5 @@ export * from './credentials.ts';
 export * from './secrets.ts';
 export * from './audit.ts';
 export * from './cli.ts';
+export * from './region.ts';
+export * from './gateway-config.ts';

@@ -4,9 +4,13 @@ import { API_PREFIX } from '../contract/index.ts';
 import type { ServerProvisioning } from '../contract/index.ts';
 import alarmsPlugin from './plugins/app/alarms.ts';
 import authPlugin from './plugins/app/auth.ts';
+import type { AuthOptions } from './plugins/app/auth.ts';
 import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
+import privacyPlugin from './plugins/app/privacy.ts';
+import type { PrivacyOptions } from './plugins/app/privacy.ts';
+import registryPlugin from './plugins/app/registry.ts';
 import storePlugin from './plugins/app/store.ts';
 import errorHandler from './plugins/external/error-handler.ts';
 import zodCompiler from './plugins/external/zod-compiler.ts';
@@ -25,13 +29,21 @@ export interface ServerOptions {
   gatewaySilenceSec?: number;
   /** Epoch-ms clock for stored times and silence checks; tests pass a fake. */
   clock?: () => number;
+  /** Where the key sealing residents' personal data comes from (default `{dataDir}/data.key`, made on first start). */
+  dataKey?: PrivacyOptions['dataKey'];
+  /** scrypt cost of new password hashes (default OWASP's N=2^17, r=8, p=1). */
+  passwordCost?: AuthOptions['passwordCost'];
+  /** Sign-in lockout and session length (server/services/identity/identity-service.ts). */
+  signIn?: AuthOptions['signIn'];
+  /** The first administrator's password; else one is generated into `{dataDir}/initial-admin-password`. */
+  adminPassword?: string | undefined;
 }
 
 export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
 
 /**
  * The central server, in fastify/demo's order: external plugins (schemas, errors), then the
- * app's services as named plugins (store → metrics → auth → alarms → gateway watch), then routes.
+ * app's services as named plugins (store → metrics → privacy → registry → auth → alarms → gateway watch), then routes.
  * Nothing listens yet: tests call `inject()`, main.ts calls `listen()`.
  */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
@@ -49,7 +61,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
-    await app.register(authPlugin, { provisioning: opts.provisioning });
+    await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
+    await app.register(registryPlugin, { clock });
+    await app.register(authPlugin, {
+      provisioning: opts.provisioning, clock, dataDir: opts.dataDir,
+      passwordCost: opts.passwordCost, signIn: opts.signIn, adminPassword: opts.adminPassword,
+    });
     await app.register(alarmsPlugin, { clock });
     await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });
     await app.register(healthRoutes);

@@ -18,7 +18,7 @@ describe('authentication under /api/v1', () => {
     ['no header', undefined, "missing Authorization header: send 'Authorization: Bearer TOKEN'", 'missing'],
     ['another scheme', 'Basic dXNlcjpwYXNz', "malformed Authorization header: expected 'Bearer TOKEN'", 'malformed'],
     ['an empty bearer', 'Bearer ', "malformed Authorization header: expected 'Bearer TOKEN'", 'malformed'],
-    ['a wrong token', 'Bearer not-a-real-token', 'token not recognised (wrong, revoked or for another installation)', 'unknown_token'],
+    ['a wrong token', 'Bearer not-a-real-token', 'token not recognised (wrong, expired, signed out, revoked or for another installation)', 'unknown_token'],
   ])('%s → 401 with a clear message, counted by reason', async (_case, header, message, reason) => {
     const before = await server.app.metrics.counterValue(server.app.metrics.authFailures, { reason });
     const response = await server.app.inject({
@@ -70,9 +70,10 @@ describe('TokenVerifier', () => {
 
   it('finds users (sha256 and scrypt hashes) and gateways with their scope', () => {
     const verifier = new TokenVerifier(provisioning());
-    expect(verifier.verify('amy-token')).toEqual({ kind: 'user', name: 'amy', role: 'staff', sites: new Set(['s1']) });
-    expect(verifier.verify('root-token')).toEqual({ kind: 'user', name: 'root', role: 'admin', sites: 'all' });
-    expect(verifier.verify('gw-token')).toEqual({ kind: 'gateway', name: 'gw-1', role: 'gateway', sites: new Set(['s1', 's2']) });
+    // A `users` entry holds a long-lived token: a machine's login (an integration), not a person's.
+    expect(verifier.verify('amy-token')).toEqual({ kind: 'integration', name: 'amy', role: 'staff', sites: ['s1'], regions: [], all: false });
+    expect(verifier.verify('root-token')).toEqual({ kind: 'integration', name: 'root', role: 'admin', sites: [], regions: [], all: true });
+    expect(verifier.verify('gw-token')).toEqual({ kind: 'gateway', name: 'gw-1', role: 'gateway', sites: ['s1', 's2'], regions: [], all: false });
     expect(verifier.verify('amy-token ')).toBeUndefined();
   });
 

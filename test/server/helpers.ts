@@ -58,10 +58,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** scrypt N = 2^10 for test servers; the hash records its cost, so the code path is the same. */
+export const TEST_PASSWORD_COST = { ln: 10, r: 8, p: 1 };
+
 export async function testServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dir = tempDir();
   const { provisioning, tokens } = makeProvisioning();
-  const app = await buildServer({ dataDir: dir.path, provisioning, ...options });
+  // Cheap password hashes: test servers start by the dozen (the first administrator's hash); the
+  // sign-in tests use the default cost.
+  const app = await buildServer({ dataDir: dir.path, provisioning, passwordCost: TEST_PASSWORD_COST, ...options });
   return {
     app, tokens, provisioning, dataDir: dir.path,
     close: async () => {

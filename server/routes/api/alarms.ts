@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Alarm, AlarmIdParams, AlarmListQuery, AlarmListResponse, ResolveBody } from '../../../contract/index.ts';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
 import { OPERATOR_ROLES, READER_ROLES } from '../../services/scope.ts';
-import { allowRoles, ErrorBody, principalOf, requireSite } from './guards.ts';
+import { allowRoles, ErrorBody, principalOf, requireRegion, requireSite } from './guards.ts';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
@@ -15,7 +15,9 @@ export default async function alarmRoutes(fastify: FastifyInstance): Promise<voi
     schema: { querystring: AlarmListQuery, response: { 200: AlarmListResponse, ...errors } },
   }, async (request) => {
     if (request.query.site) requireSite(request, request.query.site);
-    return app.alarms.list(principalOf(request), request.query);
+    if (request.query.region) requireRegion(request, request.query.region);
+    const principal = principalOf(request);
+    return app.alarms.list(request.query.region ? app.scope.narrowToRegion(principal, request.query.region) : principal, request.query);
   });
 
   app.post('/alarms/:id/ack', {

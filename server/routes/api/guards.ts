@@ -28,5 +28,12 @@ export function requireSite(request: FastifyRequest, siteId: string, message?: s
   throw forbidden(message ?? `site ${siteId} is outside your scope`);
 }
 
+/** 403 unless the region node is one the caller may see (its own nodes, those beneath, its sites' communities). */
+export function requireRegion(request: FastifyRequest, nodeId: string): void {
+  if (request.server.scope.canSeeRegion(principalOf(request), nodeId)) return;
+  request.server.metrics.authFailures.inc({ reason: 'scope' });
+  throw forbidden(`region ${nodeId} is outside your scope`);
+}
+
 /** Every API route's error responses: contract `ErrorBody`. */
 export { ErrorBody } from '../../../contract/index.ts';

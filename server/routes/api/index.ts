@@ -3,6 +3,7 @@ import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
+import regionRoutes from './regions.ts';
 import streamRoutes from './stream.ts';
 
 /**
@@ -19,4 +20,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(alarmRoutes);
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
+  await app.register(regionRoutes);
 }

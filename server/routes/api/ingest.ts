@@ -63,7 +63,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
     }
     // A heartbeat naming no sites stands for all the gateway is provisioned for. The digest is of
     // the list as sent: that is what the gateway names next time.
-    const siteIds = sent.length > 0 ? sent : [...app.tokens.sitesOfGateway(gateway.name)];
+    const siteIds = sent.length > 0 ? sent : [...(gateway.sites === 'all' ? [] : gateway.sites)];
     const { serverTime } = await app.gatewayWatch.heartbeat({ ...rest, siteIds, sitesDigest: sitesDigest(sent) });
     return { status: 'ok' as const, serverTime };
   });

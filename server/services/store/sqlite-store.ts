@@ -5,7 +5,10 @@ import { SqliteAlarmStore } from './sqlite-alarms.ts';
 import { AUDIT_MIGRATIONS, SqliteAuditStore } from './sqlite-audit.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
 import { SqliteGatewayStore } from './sqlite-gateways.ts';
+import { SqliteIdentityStore } from './sqlite-identity.ts';
+import { IDENTITY_MIGRATIONS } from './sqlite-identity-schema.ts';
 import { migrate } from './sqlite-migrations.ts';
+import { SqliteRegistryStore } from './sqlite-registry.ts';
 import type { SqliteMigration } from './sqlite-migrations.ts';
 import { CORE_MIGRATIONS } from './sqlite-schema.ts';
 import type { ServerStore, Tx } from './types.ts';
@@ -13,7 +16,7 @@ import type { ServerStore, Tx } from './types.ts';
 export const SERVER_DB_FILE = 'server.db';
 
 /** Every area's schema steps, in the order they apply. */
-const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS];
+const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS, ...IDENTITY_MIGRATIONS];
 
 /** The stores of one connection; a unit of work hands them to its callback. */
 function storesOf(db: Database.Database): Tx {
@@ -22,6 +25,8 @@ function storesOf(db: Database.Database): Tx {
     alarms: new SqliteAlarmStore(db),
     gateways: new SqliteGatewayStore(db),
     audit: new SqliteAuditStore(db),
+    registry: new SqliteRegistryStore(db),
+    identity: new SqliteIdentityStore(db),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Alarm, AlarmChange, AlarmStatus, Event } from '../../../contract/index.ts';
 import type { AuditStore } from './audit-store.ts';
+import type { IdentityStore } from './identity-store.ts';
+import type { RegistryStore } from './registry-store.ts';
 
 /**
  * The server's storage, behind interfaces free of SQL: the embedded SQLite store is the default,
@@ -33,6 +35,8 @@ export interface Tx {
   readonly alarms: AlarmStore;
   readonly gateways: GatewayStore;
   readonly audit: AuditStore;
+  readonly registry: RegistryStore;
+  readonly identity: IdentityStore;
 }
 
 /** Server-side facts about one received event. */
