@@ -50,6 +50,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     provisioning: loadProvisioning(provisionFile),
     logger: options.logger ?? { level: env.CAREWATCH_LOG_LEVEL ?? 'info' },
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
+    escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });
   try {
     await app.listen({ host, port });

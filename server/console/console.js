@@ -228,8 +228,11 @@ function render() {
       actions.append(button('确认 Ack', 'ack', () => act(alarm, 'ack', {})));
     }
     actions.append(button('关闭 Resolve', 'resolve', () => {
+      // Outcome codes of contract `Outcome`; a critical alarm needs a note too (the server says so if missing).
+      const outcome = prompt('处理结果 Outcome: false_alarm / resident_helped / ambulance_called / fire_brigade_called / device_fault / other', 'resident_helped');
+      if (!outcome || !outcome.trim()) return;
       const note = prompt('处理说明 Resolution note');
-      if (note && note.trim()) act(alarm, 'resolve', { note: note.trim() });
+      act(alarm, 'resolve', note && note.trim() ? { outcome: outcome.trim(), note: note.trim() } : { outcome: outcome.trim() });
     }));
     tr.append(actions);
     return tr;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
+import auditRoutes from './audit.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import regionRoutes from './regions.ts';
@@ -18,6 +19,7 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(ingestRoutes);
   await app.register(alarmRoutes);
+  await app.register(auditRoutes);
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
