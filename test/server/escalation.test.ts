@@ -16,7 +16,7 @@ function config(receiver: WebhookReceiver, extra: Partial<EscalationConfigInput>
   return {
     channels: {
       stream: { kind: 'stream' },
-      hook: { kind: 'webhook', url: receiver.url, secret: SECRET, timeoutMs: 300, retry: { minMs: 1000, maxMs: 5000, maxAttempts: 5 } },
+      hook: { kind: 'webhook', url: receiver.url, secret: SECRET, timeoutMs: 2_000, retry: { minMs: 1000, maxMs: 5000, maxAttempts: 5 } },
       family: { kind: 'contacts', via: 'hook', confirmWithinSec: 120 },
     },
     default: {
@@ -165,7 +165,7 @@ describe('webhooks against a real receiver that is down, slow, then back', () =>
     await r.receiver.down();
     const alarm = await r.raise({ kind: 'fire.confirmed', subject: 'zone:z1', deviceId: undefined });
     r.receiver.mode = 'slow';
-    await r.receiver.up(); // same port, answering after 2 s; the channel waits 300 ms
+    await r.receiver.up(); // same port, answering after 5 s; the channel waits 2 s
     await r.tick(5_000);
     r.receiver.mode = 'up';
     await r.tick(10_000);
@@ -174,7 +174,7 @@ describe('webhooks against a real receiver that is down, slow, then back', () =>
       [1, 'failed', null], [2, 'failed', null], [3, 'delivered', 200],
     ]);
     expect(attempts[0]!.details.error).toMatch(/ECONNREFUSED/);
-    expect(attempts[1]!.details.error).toBe('no answer within 300 ms');
+    expect(attempts[1]!.details.error).toBe('no answer within 2000 ms');
     const received = await r.receiver.waitFor(2);
     expect(received.every((m) => m.signatureValid)).toBe(true);
     expect(new Set(received.map((m) => r.receiver.deliveryIdOf(m))).size).toBe(1);

@@ -19,7 +19,7 @@ export interface Received {
 export class WebhookReceiver {
   readonly received: Received[] = [];
   mode: 'up' | 'slow' | 'fail' = 'up';
-  slowMs = 2_000;
+  slowMs = 5_000;
   private server: Server | undefined;
   private waiters: Array<() => void> = [];
   port = 0;
