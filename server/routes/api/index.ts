@@ -4,6 +4,9 @@ import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import regionRoutes from './regions.ts';
+import sessionRoutes from './session.ts';
+import adminRoutes from './admin/index.ts';
+import gatewayConfigRoutes from './gateway-config.ts';
 import streamRoutes from './stream.ts';
 
 /**
@@ -21,4 +24,7 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
+  await app.register(sessionRoutes);
+  await app.register(gatewayConfigRoutes);
+  await app.register(adminRoutes, { prefix: '/admin' });
 }
