@@ -67,7 +67,7 @@ describe('admin API', () => {
     const pulled = GatewayConfig.parse((await waiting).json());
     expect(pulled).toMatchObject({ full: false, removed: [], version: put.json().version });
     expect(pulled.sites.map((s) => s.siteId)).toEqual(['home-e1']);
-    expect((pulled.sites[0]!.document as { devices: Array<{ id: string }> }).devices.map((d) => d.id)).toContain('bed');
+    expect((pulled.sites[0]!.document as unknown as { devices: Array<{ id: string }> }).devices.map((d) => d.id)).toContain('bed');
   });
 
   it('a district administrator sees and changes only its district; the rest answers as absent', async () => {
