@@ -15,3 +15,4 @@ export * from './region.ts';
 export * from './gateway-config.ts';
 export * from './auth.ts';
 export * from './admin.ts';
+export * from './site-plan.ts';

@@ -3,6 +3,7 @@ import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
+import sitePlanRoutes from './site-plan.ts';
 import regionRoutes from './regions.ts';
 import sessionRoutes from './session.ts';
 import adminRoutes from './admin/index.ts';
@@ -27,4 +28,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(sessionRoutes);
   await app.register(gatewayConfigRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
+  await app.register(sitePlanRoutes);
 }
