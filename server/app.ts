@@ -38,7 +38,7 @@ export interface ServerOptions {
   signIn?: AuthOptions['signIn'];
   /** The first administrator's password; else one is generated into `{dataDir}/initial-admin-password`. */
   adminPassword?: string | undefined;
-  /** InfluxDB 1.x for the history (`http://host:8086/database`); default CAREWATCH_INFLUX_URL, else `{dataDir}/history.db`. */
+  /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
   influxUrl?: string | undefined;
 }
 
@@ -64,7 +64,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
-    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl ?? (process.env.CAREWATCH_INFLUX_URL || undefined) });
+    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
     await app.register(registryPlugin, { clock });
     await app.register(authPlugin, {

@@ -41,6 +41,11 @@ export class HistoryService {
     this.pending.add(job);
   }
 
+  /** Resolves once every background write started so far has finished (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.pending]);
     await this.store.close();
