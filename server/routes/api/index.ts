@@ -4,6 +4,7 @@ import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
+import sitePlanRoutes from './site-plan.ts';
 import regionRoutes from './regions.ts';
 import streamRoutes from './stream.ts';
 
@@ -23,4 +24,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
+  await app.register(sitePlanRoutes);
 }
