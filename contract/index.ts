@@ -15,4 +15,5 @@ export * from './region.ts';
 export * from './gateway-config.ts';
 export * from './auth.ts';
 export * from './admin.ts';
+export * from './history.ts';
 export * from './site-plan.ts';
