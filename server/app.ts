@@ -9,6 +9,7 @@ import escalationPlugin from './plugins/app/escalation.ts';
 import type { EscalationOptions } from './plugins/app/escalation.ts';
 import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
+import historyPlugin from './plugins/app/history.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import privacyPlugin from './plugins/app/privacy.ts';
 import type { PrivacyOptions } from './plugins/app/privacy.ts';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   adminPassword?: string | undefined;
   /** Escalation configuration file or value, public URL, and manual timers for tests in controlled time (issue 18). */
   escalation?: Omit<EscalationOptions, 'dataDir' | 'clock'> | undefined;
+  /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
+  influxUrl?: string | undefined;
 }
 
 export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
@@ -58,6 +61,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // The first start hashes the first administrator's password (scrypt, 128 MiB) in onReady; on a
+    // loaded 2-core machine that outlasts fastify's 10 s default and the start failed.
+    pluginTimeout: 120_000,
   });
   try {
     await app.register(zodCompiler);
@@ -65,6 +71,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
+    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
     await app.register(registryPlugin, { clock });
     await app.register(authPlugin, {
