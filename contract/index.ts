@@ -19,3 +19,4 @@ export * from './auth.ts';
 export * from './admin.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
+export * from './resident-card.ts';
