@@ -39,7 +39,8 @@ export class AlarmService {
   }
 
   async ingest(gatewayId: string, events: readonly Event[], from: string | null = null): Promise<IngestOutcome> {
-    const actor: AuditActor = { name: `gateway:${gatewayId}`, from };
+    // The gateway watch raises `gateway.offline` itself, under the sender name `(server)`.
+    const actor: AuditActor = { name: gatewayId.startsWith('(') ? 'server' : `gateway:${gatewayId}`, from };
     const receivedAt = this.clock();
     const now = new Date(receivedAt).toISOString();
     const seen = new Set<string>();
