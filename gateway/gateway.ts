@@ -25,6 +25,8 @@ import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
 import { SqliteRuleState } from './store/sqlite-rule-state.ts';
 import { SiteRegistry } from './sites/site-registry.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
+import { GatewayTrouble } from './sites/gateway-trouble.ts';
+import { UnregisteredDevices } from './sites/unregistered-devices.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
 
 export interface GatewayOptions {
@@ -69,6 +71,8 @@ export class Gateway {
   readonly rejections: Rejections;
   private db: Database.Database | undefined;
   private outbox: SqliteOutbox | undefined;
+  /** The gateway's own trouble events (storage errors, rules restarted, unregistered devices). */
+  trouble: GatewayTrouble | undefined;
   private registry: SiteRegistry | undefined;
   private broker: MqttBroker | undefined;
   private forwarder: Forwarder | undefined;
@@ -125,8 +129,15 @@ export class Gateway {
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
-    const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
+    const trouble = new GatewayTrouble({ gatewayId: opts.gatewayId, outbox, metrics: this.metrics, log, anySite: (): string | undefined => this.registry?.siteIds()[0] });
+    this.trouble = trouble;
+    const unregistered = new UnregisteredDevices({ metrics: this.metrics, log });
+    const registry: SiteRegistry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted, metrics: this.metrics, trouble, unregistered }));
     this.registry = registry;
+    registry.onUnregistered = (sighting) => {
+      const siteId = registry.siteIds()[0];
+      if (siteId !== undefined) unregistered.report(siteId, sighting, (d) => trouble.raiseDraft(d));
+    };
     const initial = new Map<string, string>();
     // One transaction for all sites' first rule-state reads and writes: 10,000 homes start in
     // seconds instead of one commit per row.
@@ -225,10 +236,11 @@ export class Gateway {
     await this.watch?.stop();
     await Promise.all(this.links.splice(0).map((l) => l.stop()));
     this.registry?.stopAll();
+    this.trouble?.stop();
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = undefined;
-    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
+    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }
 }
 
