@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { Reading } from '../contract/index.ts';
 import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -24,6 +25,7 @@ import { listSiteFiles } from './site/list-site-files.ts';
 import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
 import { SqliteRuleState } from './store/sqlite-rule-state.ts';
 import { SiteRegistry } from './sites/site-registry.ts';
+import { TelemetryLane } from './telemetry/telemetry-lane.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
 import { GatewayTrouble } from './sites/gateway-trouble.ts';
 import { UnregisteredDevices } from './sites/unregistered-devices.ts';
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   push?: unknown;
   durability?: Durability;
   heartbeatMs?: number;
+  /** The telemetry lane to the server's history (issue 19): samples per device at least this often (default 5 min); 0 turns the lane off. */
+  telemetrySampleMs?: number;
   /**
    * Site files and folders are watched for changes (file-system notifications, applied within
    * ~100 ms) and rescanned whole every `watchSitesMs` as a safety net; 0 turns both off. Default 30,000 ms.
@@ -81,6 +85,7 @@ export class Gateway {
   private watcher: SiteDirectoryWatcher | undefined;
   private watch: WatchListener | undefined;
   private loopWatch: EventLoopWatch | undefined;
+  private telemetry: TelemetryLane | undefined;
   /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
   private links: Array<SerialLink | ExternalZ2mBridge> = [];
   private startedAt = 0;
@@ -128,7 +133,16 @@ export class Gateway {
     const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
-    const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
+    const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({
+      serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, dataDir: opts.dataDir, metrics: this.metrics, log,
+      sampler: { sampleEveryMs: opts.telemetrySampleMs },
+    });
+    this.telemetry = telemetry;
+    telemetry?.start();
+    const counted = (r: Reading) => {
+      readingsTotal({ transport: r.source.transport });
+      telemetry?.offer(r);
+    };
     const trouble = new GatewayTrouble({ gatewayId: opts.gatewayId, outbox, metrics: this.metrics, log, anySite: (): string | undefined => this.registry?.siteIds()[0] });
     this.trouble = trouble;
     const unregistered = new UnregisteredDevices({ metrics: this.metrics, log });
@@ -232,6 +246,7 @@ export class Gateway {
     await this.http?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
+    await this.telemetry?.stop();
     await this.broker?.stop();
     await this.watch?.stop();
     await Promise.all(this.links.splice(0).map((l) => l.stop()));
@@ -240,6 +255,7 @@ export class Gateway {
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = undefined;
+    this.telemetry = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }
 }
