@@ -20,3 +20,4 @@ export * from './admin.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
 export * from './resident-card.ts';
+export * from './ack-stats.ts';
