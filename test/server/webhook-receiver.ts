@@ -82,6 +82,16 @@ export class WebhookReceiver {
     return this.received.slice(0, count);
   }
 
+  /** Resolves with the first message (of all so far or to come) that matches. */
+  async waitForMatch(match: (r: Received) => boolean, timeoutMs = 10_000): Promise<Received> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find(match);
+      if (found) return found;
+      await this.waitFor(this.received.length + 1, Math.max(1, deadline - Date.now()));
+    }
+  }
+
   private record(headers: IncomingHttpHeaders, body: string): void {
     const timestamp = String(headers[TIMESTAMP_HEADER] ?? '');
     const signature = String(headers[SIGNATURE_HEADER] ?? '');
