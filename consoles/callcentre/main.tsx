@@ -14,14 +14,17 @@ import { AlarmTable } from '../components/alarm-table.tsx';
 import { StreamBanner } from '../components/banners.tsx';
 import { ConsoleShell } from '../components/console-shell.tsx';
 import { GatewayStrip } from '../components/gateway-strip.tsx';
+import { AlarmTimelinePanel } from '../components/alarm-timeline.tsx';
+import { ResidentPanel } from '../components/resident-panel.tsx';
+import { act } from '../lib/alarm-actions.ts';
 
 /** Telecare practice (TSA/TEC Quality Standards): a call acknowledged within 60 s. */
 const ACK_TARGET_MS = 60_000;
 
 /** Escalated by the server (issue 18), or simply waiting longer than the target: the call centre's queue. */
-export function inQueue(alarm: Alarm & { escalation?: { level: number } | null }, now: number): boolean {
+export function inQueue(alarm: Alarm, now: number): boolean {
   if (!isUnacked(alarm)) return false;
-  return (alarm.escalation?.level ?? 0) > 0 || now - Date.parse(alarm.raisedAt) > ACK_TARGET_MS;
+  return alarm.escalationLevel > 0 || now - Date.parse(alarm.raisedAt) > ACK_TARGET_MS;
 }
 
 /** Local midnight today in the zone, as an instant. */
@@ -69,19 +72,35 @@ function Board() {
   const queue = all.filter((a) => inQueue(a, now)).sort(byPriority);
   const rest = all.filter((a) => !inQueue(a, now)).sort(byPriority);
   useEffect(() => { document.body.dataset.stream = state.live ? 'live' : 'down'; });
+  const [opened, setOpened] = useState<Alarm | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  // The call centre acknowledges and opens an alarm's record; resolving stays with whoever attends.
+  const actions = {
+    ack: (a: Alarm) => void act(feed, a, 'ack').then(setMessage),
+    attend: (a: Alarm) => void act(feed, a, 'attend', { present: true }).then(setMessage),
+    resolve: (a: Alarm) => setOpened(a),
+    open: (a: Alarm) => setOpened(a),
+  };
+  const current = opened ? state.alarms.get(opened.id) ?? opened : null;
   return (
     <main id="board">
       <StreamBanner feed={state} timeZone={DEFAULT_TIME_ZONE} />
       <GatewayStrip alarms={all} />
       <AckShare now={now} queued={queue.length} />
+      {message && <p class="message" role="status">{message}</p>}
+      {current && (
+        <AlarmTimelinePanel alarm={current} onClose={() => setOpened(null)}>
+          {current.residentId && <ResidentPanel alarm={current} onClose={() => setOpened(null)} embedded />}
+        </AlarmTimelinePanel>
+      )}
       <section id="queue">
         <h2>{t('queue')} <span id="queue-count">({queue.length})</span></h2>
-        <AlarmTable alarms={queue} now={now} selected={null} actions={null}
-          extra={(a) => <span class="escalated">{t('overdue')} · {timeToAck(a, now)}</span>} />
+        <AlarmTable alarms={queue} now={now} selected={current?.id ?? null} actions={actions}
+          extra={(a) => <span class="escalated">{a.escalationLevel > 0 ? `${t('escalated')} ${a.escalatedTo ?? a.escalationLevel}` : t('overdue')} · {timeToAck(a, now)}</span>} />
       </section>
       <section id="others">
         <h2>{t('openAlarms')} ({rest.length})</h2>
-        <AlarmTable alarms={rest} now={now} selected={null} actions={null} extra={(a) => <span class="ack-time">{timeToAck(a, now)}</span>} />
+        <AlarmTable alarms={rest} now={now} selected={current?.id ?? null} actions={actions} extra={(a) => <span class="ack-time">{timeToAck(a, now)}</span>} />
       </section>
     </main>
   );
