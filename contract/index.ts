@@ -15,3 +15,4 @@ export * from './region.ts';
 export * from './gateway-config.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
+export * from './coverage.ts';

@@ -64,7 +64,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
-    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl });
+    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl, clock });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
     await app.register(registryPlugin, { clock });
     await app.register(authPlugin, {

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
+import coverageRoutes from './coverage.ts';
+import historyRoutes from './history.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
 import sitePlanRoutes from './site-plan.ts';
@@ -20,6 +22,8 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(ingestRoutes);
   await app.register(readingsIngestRoutes);
+  await app.register(historyRoutes);
+  await app.register(coverageRoutes);
   await app.register(alarmRoutes);
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
