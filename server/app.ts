@@ -57,6 +57,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // The first start hashes the first administrator's password (scrypt, 128 MiB) in onReady; on a
+    // loaded 2-core machine that outlasts fastify's 10 s default and the start failed.
+    pluginTimeout: 120_000,
   });
   try {
     await app.register(zodCompiler);

@@ -8,6 +8,9 @@ import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
 import sitePlanRoutes from './site-plan.ts';
 import regionRoutes from './regions.ts';
+import sessionRoutes from './session.ts';
+import adminRoutes from './admin/index.ts';
+import gatewayConfigRoutes from './gateway-config.ts';
 import streamRoutes from './stream.ts';
 
 /**
@@ -28,5 +31,8 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
+  await app.register(sessionRoutes);
+  await app.register(gatewayConfigRoutes);
+  await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(sitePlanRoutes);
 }
