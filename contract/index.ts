@@ -18,3 +18,4 @@ export * from './admin.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
 export * from './coverage.ts';
+export * from './ack-stats.ts';
