@@ -81,7 +81,8 @@ describe('provisioning a home with carewatch admin while server and gateway run'
   });
 
   const sosOf = (siteId: string) => (m: SseMessage) => {
-    if (m.event !== undefined || m.id === undefined) return false;
+    // Alarm changes are the stream's unnamed ("message") events; `reset` and comments are not.
+    if ((m.event !== undefined && m.event !== 'message') || m.id === undefined) return false;
     const c = AlarmChange.parse(JSON.parse(m.data));
     return c.change === 'raised' && c.alarm.siteId === siteId && c.alarm.kind === 'wearable.sos';
   };
