@@ -17,3 +17,4 @@ export * from './auth.ts';
 export * from './admin.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
+export * from './ack-stats.ts';

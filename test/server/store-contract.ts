@@ -57,6 +57,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await store.write((tx) => tx.events.appendIfNew({ ...e, kind: 'fire.smoke' }, meta))).toBe(false);
     }));
 
+    it('lists alarms raised in a window [from, before), newest first', withStore(async ({ store }) => {
+      await store.write(async (tx) => {
+        for (const [id, at] of [['early', '2026-12-03T23:59:59.999Z'], ['first', '2026-12-04T00:00:00.000Z'], ['last', '2026-12-04T23:59:59.999Z'], ['late', '2026-12-05T00:00:00.000Z']]) {
+          await tx.alarms.put(alarm({ id: id!, subject: `device:${id}`, raisedAt: at!, updatedAt: at! }));
+        }
+      });
+      const inDay = await store.read((tx) => tx.alarms.list({ sites: 'all', openOnly: false, raisedFrom: '2026-12-04T00:00:00.000Z', raisedBefore: '2026-12-05T00:00:00.000Z', limit: 10 }));
+      expect(inDay.map((a) => a.id)).toEqual(['last', 'first']);
+    }));
+
     it('rolls back everything of a failed unit of work', withStore(async ({ store }) => {
       const e = Event.parse(event());
       await expect(store.write(async (tx) => {

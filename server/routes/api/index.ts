@@ -5,6 +5,7 @@ import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
 import sitePlanRoutes from './site-plan.ts';
+import ackStatsRoutes from './ack-stats.ts';
 import regionRoutes from './regions.ts';
 import sessionRoutes from './session.ts';
 import adminRoutes from './admin/index.ts';
@@ -31,4 +32,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(gatewayConfigRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(sitePlanRoutes);
+  await app.register(ackStatsRoutes);
 }

@@ -88,6 +88,9 @@ export interface AlarmFilter {
   kindPrefix?: string;
   /** Non-resolved alarms only. */
   openOnly: boolean;
+  /** Raised at or after this instant (ISO 8601, UTC), and before `raisedBefore`. */
+  raisedFrom?: string;
+  raisedBefore?: string;
   limit: number;
 }
 
