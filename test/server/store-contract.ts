@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../contract/index.ts';
+import { ALARM_HANDLING_NONE, Event } from '../../contract/index.ts';
 import type { Alarm } from '../../contract/index.ts';
 import type { AlarmFilter, ServerStore } from '../../server/services/store/types.ts';
 import { event } from './helpers.ts';
@@ -22,7 +22,7 @@ const meta = { gatewayId: 'gw-a', receivedAt: 1 };
 export const alarm = (overrides: Partial<Alarm> = {}): Alarm => ({
   id: 'a1', kind: 'call.button', severity: 'critical', siteId: 'site-a', subject: 'device:b1', roomId: null, deviceId: 'b1',
   residentId: null, status: 'active_unack', raisedAt: '2025-01-01T00:00:00.000Z', clearedAt: null, ackedAt: null, ackedBy: null,
-  resolvedAt: null, resolvedBy: null, note: null, count: 1, updatedAt: '2025-01-01T00:00:00.000Z', ...overrides,
+  resolvedAt: null, resolvedBy: null, note: null, count: 1, updatedAt: '2025-01-01T00:00:00.000Z', ...ALARM_HANDLING_NONE, ...overrides,
 });
 
 export function describeStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {

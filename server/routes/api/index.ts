@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
+import auditRoutes from './audit.ts';
+import residentRoutes from './residents.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
@@ -25,6 +27,8 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(ingestRoutes);
   await app.register(readingsIngestRoutes);
   await app.register(alarmRoutes);
+  await app.register(auditRoutes);
+  await app.register(residentRoutes);
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
