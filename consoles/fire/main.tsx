@@ -4,7 +4,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { CoverageReport, RegionCoverage, RegionListResponse } from '../../contract/index.ts';
-import { ApiError, getJson } from '../lib/api.ts';
+import { ApiError, getJson, request } from '../lib/api.ts';
 import { lang, t } from '../lib/i18n.ts';
 import { siteTime } from '../lib/time.ts';
 import { siteWallClockToIso } from '../lib/zoned-time.ts';
@@ -73,7 +73,8 @@ function SiteCoverage({ siteId, at, onAt }: { siteId: string; at: string; onAt: 
       <p>
         {siteTime(report.at, report.timezone)}{' '}
         <input type="datetime-local" value={at} onChange={(e) => onAt((e.currentTarget as HTMLInputElement).value)} />{' '}
-        <button type="button" onClick={() => print()}>{t('report')}</button>
+        <button type="button" onClick={() => print()}>{t('report')}</button>{' '}
+        <button type="button" id="coverage-csv" onClick={() => void downloadCsv(siteId, report.at)}>CSV</button>
       </p>
       <table>
         <thead><tr><th>{t('where')}</th><th>{t('kind')}</th><th>{t('status')}</th><th>{t('device')}</th></tr></thead>
@@ -90,6 +91,16 @@ function SiteCoverage({ siteId, at, onAt }: { siteId: string; at: string; onAt: 
       </table>
     </section>
   );
+}
+
+/** The same audit as CSV (GET /sites/{id}/coverage.csv), fetched with the token and saved by the browser. */
+async function downloadCsv(siteId: string, at: string): Promise<void> {
+  const response = await request(`/sites/${encodeURIComponent(siteId)}/coverage.csv?at=${encodeURIComponent(at)}&lang=${lang()}`);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `coverage-${siteId}-${at.slice(0, 10)}.csv`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
 render(<ConsoleShell title="fireTitle">{() => <Coverage />}</ConsoleShell>, document.getElementById('app')!);
