@@ -6,6 +6,7 @@ import { benchRegional } from './regional.ts';
 import { regionalReport } from './regional-report.ts';
 import { historyReport } from './history.ts';
 import { benchConsoleRender } from './console-render.ts';
+import { benchEscalationTimers } from './escalation-timers.ts';
 
 interface CoreResult {
   readingsPerSec: number; p50LatencyMs: number; p99LatencyMs: number; bytesPerDevice: number;
@@ -41,6 +42,24 @@ export interface Bench {
 }
 
 export const BENCHES: Bench[] = [
+  {
+    name: 'escalation',
+    about: 'escalation timer accuracy: lateness of each step with 10,000 pending, real server process',
+    async run() {
+      const r = await benchEscalationTimers(10_000, 20);
+      return {
+        title: 'Escalation timer accuracy (10,000 pending)',
+        method: `${r.pending} critical calls raised over HTTP ingest (batches of 500, ${r.ingestSec} s) into the \`carewatch server\` process, whose escalation file gives each one step 20 s after its raise, so all are pending when the first falls due. Lateness of each step as the server recorded it (\`lateMs\` of its \`alarm.escalated\` audit record: server clock when taken minus the persisted deadline), read back over \`GET /api/v1/audit\`. Baseline: ${r.pending} plain \`setTimeout\`s in the bench process at the same deadlines.`,
+        baseline: `${r.pending} bare setTimeouts in the bench process at the same deadlines`,
+        figures: { ...r },
+        table: ['| | p50 | p99 | max |', '|---|---:|---:|---:|',
+          `| server escalation steps | ${r.serverP50Ms} ms | ${r.serverP99Ms} ms | ${r.serverMaxMs} ms |`,
+          `| bare setTimeout | ${r.baselineP50Ms} ms | ${r.baselineP99Ms} ms | ${r.baselineMaxMs} ms |`],
+        goal: 'every step within 1 s of its deadline (max < 1000 ms)',
+        lines: [`steps late p50 ${r.serverP50Ms} ms, p99 ${r.serverP99Ms} ms, max ${r.serverMaxMs} ms; setTimeout p99 ${r.baselineP99Ms} ms`],
+      };
+    },
+  },
   {
     name: 'e2e',
     about: 'alarm latency, MQTT publish → SSE at the console, real server and gateway processes',
