@@ -18,7 +18,9 @@ import { MqttCredentials } from './mqtt/client-identity.ts';
 import { MqttBroker } from './mqtt/mqtt-broker.ts';
 import { MqttIngest } from './mqtt/mqtt-ingest.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
+import { UpstreamLinks } from './upstream/upstream-links.ts';
 import { Rejections } from './rejections.ts';
+import type { UpstreamConfig } from '../contract/index.ts';
 import { loadSiteFile } from './site/load-site-file.ts';
 import { listSiteFiles } from './site/list-site-files.ts';
 import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
   push?: unknown;
   durability?: Durability;
+  /** Receiving centres the sites report to (docs/upstream.md); none when absent. */
+  upstream?: UpstreamConfig;
   heartbeatMs?: number;
   /**
    * Site files and folders are watched for changes (file-system notifications, applied within
@@ -69,6 +73,7 @@ export class Gateway {
   readonly rejections: Rejections;
   private db: Database.Database | undefined;
   private outbox: SqliteOutbox | undefined;
+  private upstream: UpstreamLinks | undefined;
   private registry: SiteRegistry | undefined;
   private broker: MqttBroker | undefined;
   private forwarder: Forwarder | undefined;
@@ -121,11 +126,17 @@ export class Gateway {
     this.startedAt = Date.now();
     const db = openGatewayDb(opts.dataDir, opts.durability);
     this.db = db;
-    const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
+    // Upstream links queue each event in the transaction that stores it (durable through kill -9).
+    let registry: SiteRegistry | undefined;
+    const upstream = opts.upstream && new UpstreamLinks(opts.upstream, {
+      db, log, metrics: this.metrics, raise: (draft) => outbox.append(draft), siteFile: (id) => registry?.get(id)?.site.file,
+    });
+    this.upstream = upstream;
+    const outbox = new SqliteOutbox({ db, clock: () => Date.now(), ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}) });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
-    const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
+    registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
     this.registry = registry;
     const initial = new Map<string, string>();
     // One transaction for all sites' first rule-state reads and writes: 10,000 homes start in
@@ -176,6 +187,10 @@ export class Gateway {
     const watch = await this.watch.start();
     this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
     this.forwarder.start();
+    if (upstream) {
+      outbox.onAppend(() => upstream.wake());
+      upstream.start();
+    }
     this.heartbeat = new Heartbeat({
       serverUrl: opts.serverUrl,
       token: opts.token,
@@ -211,6 +226,7 @@ export class Gateway {
       watchConnections: this.watch?.connections ?? 0,
       outbox: this.outbox?.depth() ?? { life_safety: 0, alarm: 0, telemetry: 0 },
       forwarder: this.forwarder?.stats ?? null,
+      upstream: this.upstream?.status() ?? [],
       server: this.opts.serverUrl,
     };
   }
@@ -221,6 +237,7 @@ export class Gateway {
     await this.http?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
+    await this.upstream?.stop();
     await this.broker?.stop();
     await this.watch?.stop();
     await Promise.all(this.links.splice(0).map((l) => l.stop()));
@@ -228,7 +245,7 @@ export class Gateway {
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = undefined;
-    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
+    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.upstream = undefined;
   }
 }
 
@@ -240,5 +257,6 @@ export interface GatewayStatus {
   watchConnections: number;
   outbox: Record<string, number>;
   forwarder: unknown;
+  upstream: unknown[];
   server: string;
 }
