@@ -23,6 +23,7 @@ export class UpstreamQueue {
   private readonly setSeq: Database.Statement;
   private readonly nextSeqStmt: Database.Statement;
   private readonly count: Database.Statement;
+  private readonly giveSeq: (link: string, row: QueuedEvent, wrap: number) => number;
 
   constructor(private readonly db: Database.Database) {
     db.exec(`
@@ -47,6 +48,11 @@ export class UpstreamQueue {
       'INSERT INTO upstream_seq (link, seq) VALUES (?, 1) ON CONFLICT (link) DO UPDATE SET seq = seq % ? + 1 RETURNING seq',
     );
     this.count = db.prepare('SELECT link, COUNT(*) AS c FROM upstream_queue GROUP BY link');
+    this.giveSeq = db.transaction((link: string, row: QueuedEvent, wrap: number) => {
+      const seq = this.nextSeq(link, wrap);
+      this.setSeq.run(seq, row.n);
+      return seq;
+    });
   }
 
   enqueue(link: string, event: Event): void {
@@ -61,10 +67,8 @@ export class UpstreamQueue {
   /** The row's message number, given once and kept (so a retry after a restart repeats it). */
   seqFor(link: string, row: QueuedEvent, wrap: number): number {
     if (row.seq !== null) return row.seq;
-    const seq = this.nextSeq(link, wrap);
-    this.setSeq.run(seq, row.n);
-    row.seq = seq;
-    return seq;
+    row.seq = this.giveSeq(link, row, wrap);
+    return row.seq;
   }
 
   /** Next message number of the link, 1…wrap then 1 again. */

@@ -80,6 +80,7 @@ export class Dc09Receiver {
     const host = this.opts.host ?? '127.0.0.1';
     this.tcp = createServer((socket) => {
       this.sockets.add(socket);
+      socket.setNoDelay(true);
       const splitter = new Dc09FrameSplitter();
       socket.on('data', (chunk) => {
         for (const part of splitter.push(chunk)) {

@@ -61,6 +61,7 @@ export class Gb26875Centre {
   async start(): Promise<number> {
     this.server = createServer((socket) => {
       this.sockets.add(socket);
+      socket.setNoDelay(true);
       const splitter = new Gb26875FrameSplitter();
       socket.on('data', (chunk) => {
         for (const frame of splitter.push(chunk).frames) {
