@@ -35,7 +35,8 @@ export abstract class QueuedLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
-  private readonly backoff = new ReconnectBackoff(250, 30_000);
+  /** Capped at 5 s: a receiver that comes back gets the waiting fire alarm within seconds (GB 26875.1: 10 s). */
+  private readonly backoff = new ReconnectBackoff(250, 5_000);
   readonly stats = { delivered: 0, refused: 0, retries: 0, failovers: 0, lastError: null as string | null };
   private readonly count: {
     delivered: (l?: Record<string, string>, by?: number) => void;
@@ -133,10 +134,22 @@ export abstract class QueuedLink {
   }
 
   private tick(): void {
-    if (this.stopped || this.running || this.retryTimer) return;
+    // While lost, the retry timer (backoff) decides when to look again.
+    if (this.stopped || this.running || this.retryTimer || this.down) return;
     if (this.deps.queue.peek(this.name)) { this.wake(); return; }
     const every = this.supervisionMs();
     if (every <= 0 || this.clock() - this.lastContact < every) return;
+    this.test();
+  }
+
+  /** After a backoff: the queue if it has something, else the link test. */
+  private retry(): void {
+    if (this.stopped) return;
+    if (this.deps.queue.peek(this.name)) this.wake();
+    else this.test();
+  }
+
+  private test(): void {
     this.running = true;
     this.inFlight = this.supervise().then((ok) => {
       if (this.stopped) return;
@@ -145,7 +158,11 @@ export abstract class QueuedLink {
     }, (err: unknown) => {
       this.deps.log.error({ err, link: this.name }, 'upstream link test failed');
       this.lost();
-    }).finally(() => { this.running = false; });
+    }).finally(() => {
+      this.running = false;
+      // Events stored while the test ran: send them now, not at the next tick.
+      if (this.again) { this.again = false; this.wake(); }
+    });
   }
 
   protected retried(reason: string, detail: string): void {
@@ -173,7 +190,7 @@ export abstract class QueuedLink {
       this.trouble('link.receiver_down', 'raise', { error: this.stats.lastError });
     }
     const delay = this.backoff.next();
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.wake(); }, delay);
+    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.retry(); }, delay);
   }
 
   private refusedForGood(event: Event): void {
