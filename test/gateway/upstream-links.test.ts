@@ -93,7 +93,8 @@ describe('SIA DC-09 link', () => {
     const r = await receiver({ nakFirst: 2 });
     const { outbox, upstream } = setUp([dc09(r.addresses.tcp!, { attempts: 3 })]);
     outbox.append(draft('fire.smoke', 'smoke-1'));
-    await waitFor('the alarm', () => r.received.length === 1);
+    await waitFor('the alarm acknowledged', () => upstream.status()[0]!.delivered === 1);
+    expect(r.received).toHaveLength(1);
     expect(r.counts.nak).toBe(2);
     expect(upstream.status()[0]).toMatchObject({ delivered: 1, retries: 2, queued: 0 });
   });
