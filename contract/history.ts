@@ -87,6 +87,8 @@ export const ReadingsQuery = z.object({
   /** Comma-separated field names; absent: every field the device has. */
   fields: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be field names separated by commas').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(5000),
+  /** The site, when the caller sees two sites holding a device of this id. */
+  site: SiteId.optional(),
 }).refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] });
 export type ReadingsQuery = z.infer<typeof ReadingsQuery>;
 
@@ -133,7 +135,7 @@ export const DeviceStatusAt = z.object({
 });
 export type DeviceStatusAt = z.infer<typeof DeviceStatusAt>;
 
-export const AtQuery = z.object({ at: IsoTime.optional() });
+export const AtQuery = z.object({ at: IsoTime.optional(), site: SiteId.optional() });
 
 export const TimelineQuery = z.object({ from: IsoTime, to: IsoTime })
   .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] })

@@ -19,6 +19,7 @@ export * from './auth.ts';
 export * from './admin.ts';
 export * from './history.ts';
 export * from './site-plan.ts';
+export * from './coverage.ts';
 export * from './resident-card.ts';
 export * from './ack-stats.ts';
 export * from './upstream.ts';

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DeviceId, Id, ResidentId, RoomId, SiteId } from './ids.ts';
 import { Transport } from './reading.ts';
 import { ResidentRules, SiteRules } from './site-rules.ts';
+import { CoverageSettings } from './coverage.ts';
+import { RoomType } from './room-type.ts';
 
 /** JGJ/T 484-2019 3.0.3 organises eldercare platforms by city → district → street → community. */
 export const RegionPath = z.object({
@@ -12,8 +14,7 @@ export const RegionPath = z.object({
 });
 export type RegionPath = z.infer<typeof RegionPath>;
 
-export const RoomType = z.enum(['bedroom', 'activity', 'corridor', 'kitchen', 'bathroom', 'office', 'living', 'entrance']);
-export type RoomType = z.infer<typeof RoomType>;
+export { RoomType };
 
 export const Room = z.object({
   id: RoomId,
@@ -120,6 +121,8 @@ export const SiteFile = z.object({
   bridges: z.array(BridgeConfig).default([]),
   serial: z.array(SerialPortConfig).default([]),
   rules: SiteRules.default(SiteRules.parse({})),
+  /** The coverage audit's rules for this site, over the defaults (contract/coverage.ts). */
+  coverage: CoverageSettings.optional(),
 }).superRefine(checkReferences);
 export type SiteFile = z.infer<typeof SiteFile>;
 export type SiteFileInput = z.input<typeof SiteFile>;

@@ -14,6 +14,7 @@ import metricsPlugin from './plugins/app/metrics.ts';
 import privacyPlugin from './plugins/app/privacy.ts';
 import type { PrivacyOptions } from './plugins/app/privacy.ts';
 import registryPlugin from './plugins/app/registry.ts';
+import retentionPlugin from './plugins/app/retention.ts';
 import storePlugin from './plugins/app/store.ts';
 import errorHandler from './plugins/external/error-handler.ts';
 import zodCompiler from './plugins/external/zod-compiler.ts';
@@ -71,13 +72,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
-    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl });
+    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl, clock });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
     await app.register(registryPlugin, { clock });
     await app.register(authPlugin, {
       provisioning: opts.provisioning, clock, dataDir: opts.dataDir,
       passwordCost: opts.passwordCost, signIn: opts.signIn, adminPassword: opts.adminPassword,
     });
+    await app.register(retentionPlugin, { clock });
     await app.register(alarmsPlugin, { clock });
     await app.register(escalationPlugin, { dataDir: opts.dataDir, clock, ...opts.escalation });
     await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });

@@ -51,6 +51,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     dataDir,
     provisioning: loadProvisioning(provisionFile),
     logger: options.logger ?? { level: env.CAREWATCH_LOG_LEVEL ?? 'info' },
+    // Secrets from the environment (docs/provisioning.md): the data key, the first administrator's password.
+    dataKey: { env: env.CAREWATCH_DATA_KEY, file: env.CAREWATCH_DATA_KEY_FILE },
+    adminPassword: env.CAREWATCH_ADMIN_PASSWORD,
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
     escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },

@@ -56,7 +56,12 @@ function Row({ alarm, now, selected, actions, extra }: { alarm: Alarm; now: numb
         <span class="room" data-room-id={alarm.roomId ?? ''}>{place.room}</span>
       </td>
       <td class="resident">{resident ?? '—'}</td>
-      <td class="status" data-status={alarm.status}>{statusLabel(alarm.status)}</td>
+      <td class="status" data-status={alarm.status}>
+        {statusLabel(alarm.status)}
+        {alarm.attendedBy && <span class="attended" data-attended-by={alarm.attendedBy}>{t('attend')}: {alarm.attendedBy}</span>}
+        {alarm.assignedTo && <span class="assigned">{t('assign')}: {alarm.assignedTo}</span>}
+        {alarm.escalationLevel > 0 && <span class="escalated">{t('escalated')}{alarm.escalatedTo ? `: ${alarm.escalatedTo}` : ''}</span>}
+      </td>
       <td class="count">{alarm.count}</td>
       <td class="raised">{siteTime(alarm.raisedAt, timeZoneOf(alarm.siteId), now)}</td>
       <td class="age">{age(alarm.raisedAt, now)}</td>
@@ -64,7 +69,7 @@ function Row({ alarm, now, selected, actions, extra }: { alarm: Alarm; now: numb
       {actions && (
         <td class="actions" onClick={(e) => e.stopPropagation()}>
           {unacked && <button type="button" class="ack" onClick={() => actions.ack(alarm)}>{t('ack')}</button>}
-          <button type="button" class="attend" onClick={() => actions.attend(alarm)}>{t('attend')}</button>
+          <button type="button" class="attend" aria-pressed={alarm.attendedBy !== null} onClick={() => actions.attend(alarm)}>{t('attend')}</button>
           <button type="button" class="resolve" onClick={() => actions.resolve(alarm)}>{t('resolve')}</button>
         </td>
       )}

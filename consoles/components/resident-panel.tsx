@@ -1,59 +1,69 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Alarm } from '../../contract/index.ts';
+import type { Alarm, ResidentCard, TimelineEntry, TimelineResponse } from '../../contract/index.ts';
 import { getJson } from '../lib/api.ts';
 import { kindLabel, t } from '../lib/i18n.ts';
 import { residentName, timeZoneOf } from '../lib/site-plans.ts';
 import { siteTime } from '../lib/time.ts';
 
-interface Card { name: string; careNotes?: string | null; contacts?: Array<{ name: string; relation?: string | null; phone: string }> }
-interface TimelineEntry { at: string; kind: string; value?: number | string | null; label?: string | null }
-interface Timeline { entries: TimelineEntry[] }
+type Card = ResidentCard;
+type Timeline = TimelineResponse;
+const DAY_MS = 86_400_000;
 
 /** Where the resident's card and timeline are read (issues 18 and 19); every read is audited by the server. */
 export const cardPath = (siteId: string, residentId: string) => `/sites/${encodeURIComponent(siteId)}/residents/${encodeURIComponent(residentId)}`;
 export const timelinePath = (siteId: string, residentId: string) => `${cardPath(siteId, residentId)}/timeline`;
 
 /** The resident behind an alarm: care notes and contacts first (what the carer needs at the door), then the day so far. */
-export function ResidentPanel({ alarm, onClose }: { alarm: Alarm; onClose: () => void }) {
+export function ResidentPanel({ alarm, onClose, embedded }: { alarm: Alarm; onClose: () => void; embedded?: boolean }) {
   const [card, setCard] = useState<Card | null | 'none'>(null);
   const [timeline, setTimeline] = useState<Timeline | null | 'none'>(null);
   const residentId = alarm.residentId;
   useEffect(() => {
     if (!residentId) return;
     getJson<Card>(cardPath(alarm.siteId, residentId)).then(setCard, () => setCard('none'));
-    getJson<Timeline>(timelinePath(alarm.siteId, residentId)).then(setTimeline, () => setTimeline('none'));
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const from = new Date(Date.now() - DAY_MS).toISOString();
+    getJson<Timeline>(`${timelinePath(alarm.siteId, residentId)}?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)
+      .then(setTimeline, () => setTimeline('none'));
   }, [alarm.siteId, residentId]);
   const zone = timeZoneOf(alarm.siteId);
   return (
-    <aside id="resident-panel">
-      <button type="button" class="close" onClick={onClose}>{t('close')}</button>
-      <h2>{t('card')} · {residentName(alarm.siteId, residentId) ?? '—'}</h2>
+    <Frame embedded={embedded}>
+      {!embedded && <button type="button" class="close" onClick={onClose}>{t('close')}</button>}
+      <h2>{t('card')} · {card && card !== 'none' ? card.name : residentName(alarm.siteId, residentId) ?? '—'}</h2>
       {card === 'none' && <p class="hint">{t('unavailable')}</p>}
       {card && card !== 'none' && (
         <>
           {card.careNotes && <p class="care-notes"><b>{t('careNotes')}</b> {card.careNotes}</p>}
           <h3>{t('contacts')}</h3>
           <ul class="contacts">
-            {(card.contacts ?? []).map((c) => <li><a href={`tel:${c.phone.replace(/[ -]/g, '')}`}>{c.name}{c.relation ? ` (${c.relation})` : ''} {c.phone}</a></li>)}
+            {card.contacts.map((c) => <li><a href={`tel:${c.phone.replace(/[ -]/g, '')}`}>{c.name}{c.relation ? ` (${c.relation})` : ''} {c.phone}</a></li>)}
           </ul>
         </>
       )}
       <h3>{t('timeline')}</h3>
       {timeline === 'none' && <p class="hint">{t('unavailable')}</p>}
-      {timeline && timeline !== 'none' && <VitalsChart entries={timeline.entries.filter((e) => typeof e.value === 'number')} />}
+      {timeline && timeline !== 'none' && <VitalsChart entries={timeline.entries.filter((e) => e.type === 'vital' && e.what === 'heart_rate' && typeof e.value === 'number')} />}
       {timeline && timeline !== 'none' && (
         <ol class="timeline">
-          {timeline.entries.slice(-50).reverse().map((e) => <li>{siteTime(e.at, zone)} {e.label ?? kindLabel(e.kind)} {e.value ?? ''}</li>)}
+          {timeline.entries.slice(-50).reverse().map((e) => (
+            <li class={`entry ${e.type}`}>{siteTime(e.t, zone)} {e.type === 'alarm' ? kindLabel(e.what) : e.what} {e.value === null ? '' : String(e.value)}</li>
+          ))}
         </ol>
       )}
-    </aside>
+    </Frame>
   );
 }
 
-/** A small line chart of the numeric entries (heart rate, SpO₂): SVG, no charting library needed for one line. */
+/** A panel of its own, or a section inside another (the call centre shows the card under the alarm's timeline). */
+function Frame({ embedded, children }: { embedded: boolean | undefined; children: preact.ComponentChildren }) {
+  return embedded ? <section id="resident-panel" class="embedded">{children}</section> : <aside id="resident-panel">{children}</aside>;
+}
+
+/** A small line chart of the heart rate over the day: SVG, no charting library needed for one line. */
 function VitalsChart({ entries }: { entries: TimelineEntry[] }) {
   if (entries.length < 2) return null;
-  const xs = entries.map((e) => Date.parse(e.at));
+  const xs = entries.map((e) => Date.parse(e.t));
   const ys = entries.map((e) => Number(e.value));
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const w = 300;

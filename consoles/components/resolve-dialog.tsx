@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Alarm } from '../../contract/index.ts';
 import { lang, t } from '../lib/i18n.ts';
 
-/** Outcome codes of issue 18; the server's list is authoritative, these are their words. */
+/** Outcome codes (contract `Outcome`, issue 18) and their words. */
 export const OUTCOMES: Array<[string, string, string]> = [
   ['false_alarm', '误报', 'False alarm'],
   ['resident_helped', '已协助住户', 'Resident helped'],
@@ -19,18 +19,18 @@ export function ResolveDialog({ alarm, onResolve, onCancel }: { alarm: Alarm; on
   const noteNeeded = alarm.severity === 'critical' && note.trim() === '';
   return (
     <div class="dialog" role="dialog" aria-modal="true">
-      <form id="resolve-form" onSubmit={(e) => { e.preventDefault(); if (note.trim()) onResolve(outcome, note.trim()); }}>
+      <form id="resolve-form" onSubmit={(e) => { e.preventDefault(); if (!noteNeeded) onResolve(outcome, note.trim()); }}>
         <label>{t('outcome')}
           <select name="outcome" value={outcome} onChange={(e) => setOutcome((e.currentTarget as HTMLSelectElement).value)}>
             {OUTCOMES.map(([code, zh, en]) => <option value={code}>{lang() === 'zh' ? zh : en}</option>)}
           </select>
         </label>
         <label>{t('note')}
-          <textarea name="note" required value={note} onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)} />
+          <textarea name="note" required={alarm.severity === 'critical'} value={note} onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)} />
         </label>
         {noteNeeded && <p class="hint">{t('noteRequired')}</p>}
         <div class="row">
-          <button type="submit" disabled={note.trim() === ''}>{t('resolve')}</button>
+          <button type="submit" disabled={noteNeeded}>{t('resolve')}</button>
           <button type="button" onClick={onCancel}>{t('cancel')}</button>
         </div>
       </form>

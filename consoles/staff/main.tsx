@@ -61,7 +61,8 @@ function Board() {
   const run = async (alarm: Alarm, action: string, body?: unknown) => setMessage(await act(feed, alarm, action, body));
   const actions = {
     ack: (a: Alarm) => void run(a, 'ack'),
-    attend: (a: Alarm) => void run(a, 'attend'),
+    // Staff presence (issue 18): marks who is with the resident and holds the re-signal; again to leave.
+    attend: (a: Alarm) => void run(a, 'attend', { present: a.attendedBy === null }),
     resolve: (a: Alarm) => setResolving(a),
     open: (a: Alarm) => { setSelected(a.id); setOpened(a); },
   };
@@ -97,7 +98,7 @@ function Board() {
       <AlarmTable alarms={alarms} now={now} selected={selected} actions={actions} />
       {resolving && (
         <ResolveDialog alarm={resolving} onCancel={() => setResolving(null)}
-          onResolve={(outcome, note) => { const a = resolving; setResolving(null); void run(a, 'resolve', { outcome, note }); }} />
+          onResolve={(outcome, note) => { const a = resolving; setResolving(null); void run(a, 'resolve', note ? { outcome, note } : { outcome }); }} />
       )}
       {opened && <ResidentPanel alarm={opened} onClose={() => setOpened(null)} />}
       <div class="lower">

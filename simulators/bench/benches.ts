@@ -4,6 +4,7 @@ import { benchDecodeThroughput } from './decode-throughput.ts';
 import { runJsonScript } from './run-json-script.ts';
 import { benchRegional } from './regional.ts';
 import { regionalReport } from './regional-report.ts';
+import { historyReport } from './history.ts';
 import { benchConsoleRender } from './console-render.ts';
 
 interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
@@ -146,5 +147,10 @@ export const BENCHES: Bench[] = [
     name: 'regional',
     about: 'one regional gateway, 10,000 homes, 40,000 devices, 20,000 open connections: memory, CPU, alarm latency',
     run: async () => regionalReport(await benchRegional()),
+  },
+  {
+    name: 'history',
+    about: 'history store (embedded and InfluxDB): write rate, 30-day query p99 among 10,000 devices, coverage of 1,000 sites at a past moment',
+    run: historyReport,
   },
 ];

@@ -10,8 +10,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * DESIGN.md hold: the simulators reach the gateway only across a process boundary) and parses
  * the JSON it prints on stdout.
  */
-export async function runJsonScript<T>(relPath: string, nodeFlags: string[] = [], timeoutMs = 300_000): Promise<T> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', TS_LOADER, resolve(ROOT, relPath)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+export async function runJsonScript<T>(relPath: string, nodeFlags: string[] = [], timeoutMs = 300_000, args: string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', TS_LOADER, resolve(ROOT, relPath), ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (c: string) => { out += c; });

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoPaths, provisionDemo, readSiteFile } from './provision.ts';
+import { demoPaths, provisionDemo, readSiteFile, writeSecretsFile } from './provision.ts';
+import { provisionThroughApi } from './provision-via-api.ts';
 import { startQuietTraffic } from './quiet-traffic.ts';
 import { SERVICE_NODE_FLAGS } from '../stack/node-command.ts';
 
@@ -48,7 +49,10 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = resolve(values['data-dir']);
   const paths = demoPaths(dataDir);
   const siteFiles = demoSiteFiles();
-  const { creds, created } = provisionDemo(paths, siteFiles.map(readSiteFile), 'gw-demo');
+  const sites = siteFiles.map(readSiteFile);
+  const provisioned = provisionDemo(paths, sites, 'gw-demo');
+  let creds = provisioned.creds;
+  const { created } = provisioned;
   const serverUrl = `http://127.0.0.1:${values['server-port']}`;
   const children: ChildProcess[] = [];
   const stopAll = () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); };
@@ -66,17 +70,24 @@ export async function run(argv: string[]): Promise<number> {
   async function startBoth(): Promise<void> {
   children.push(start('server', ['server', '--data-dir', join(dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', values['server-port']]));
   await waitHealthy(`${serverUrl}/healthz`, 30_000, children[0]!);
+  // The sites go in through the admin API, as a real installation's do; the gateway pulls them.
+  const viaApi = await provisionThroughApi({
+    serverUrl, adminPasswordFile: join(dataDir, 'server', 'initial-admin-password'), regionsFile: join(HERE, 'regions.yaml'), gatewayId: 'gw-demo', sites,
+  }, creds);
+  creds = viaApi.creds;
+  if (viaApi.changed) writeSecretsFile(paths.credentials, creds);
   children.push(start('gateway', [
-    'gateway', ...siteFiles.flatMap((f) => ['--site', f]), '--server', serverUrl, '--gateway-id', 'gw-demo',
+    'gateway', '--server', serverUrl, '--gateway-id', 'gw-demo',
     '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
     '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'], '--watch-port', values['watch-port'],
   ]));
   await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
+  await waitForSites(`http://127.0.0.1:${values['gateway-http-port']}/status.json`, sites.length, 30_000);
   }
 
   // The devices check in as real ones do, so supervision sees them alive.
   const stopTraffic = await startQuietTraffic({
-    sites: siteFiles.map(readSiteFile),
+    sites,
     creds,
     mqttUrl: `mqtt://127.0.0.1:${values['mqtt-port']}`,
     watchHost: '127.0.0.1',
@@ -128,5 +139,18 @@ async function waitHealthy(url: string, timeoutMs: number, child: ChildProcess):
     } catch { /* not up yet */ }
     if (Date.now() > until) throw new Error(`${url} not healthy after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Waits until the gateway has pulled and applied `count` sites from the server. */
+async function waitForSites(url: string, count: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok && ((await res.json()) as { sites: number }).sites >= count) return;
+    } catch { /* not yet */ }
+    if (Date.now() > until) throw new Error(`the gateway has not pulled its ${count} sites from the server after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

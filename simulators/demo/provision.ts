@@ -101,7 +101,7 @@ function writeDerivedFiles(paths: DemoPaths, creds: DemoCredentials): void {
   writeSecretsFile(paths.gatewayToken, `${creds.gateways[0]!.token}\n`);
 }
 
-function writeSecretsFile(path: string, content: unknown): void {
+export function writeSecretsFile(path: string, content: unknown): void {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600); // an existing file keeps its old mode through writeFileSync

@@ -104,6 +104,22 @@ describe('the night-staff console in Chromium', () => {
     await page().waitForSelector(`#alarms tr[data-alarm-id="${id}"] td.status[data-status="active_ack"]`, { timeout: 5_000 });
   });
 
+  it('marks staff presence and resolves with an outcome and the note a critical alarm needs', async () => {
+    const smoke = rowOfRoom('r203');
+    await smoke.locator('button.attend').click();
+    await smoke.locator('td.status .attended[data-attended-by="staffA"]').waitFor({ timeout: 5_000 });
+    await smoke.locator('button.resolve').click();
+    await page().selectOption('#resolve-form select[name="outcome"]', 'false_alarm');
+    // Critical: no resolving without a note.
+    expect(await page().locator('#resolve-form button[type="submit"]').isDisabled()).toBe(true);
+    await page().fill('#resolve-form textarea[name="note"]', '烤面包冒烟，已通风');
+    await page().click('#resolve-form button[type="submit"]');
+    await smoke.waitFor({ state: 'detached', timeout: 5_000 });
+    const listed = await fetch(`${server.url}${API_PREFIX}/alarms?status=all`, { headers: { authorization: `Bearer ${tokens.admin}` } });
+    const stored = ((await listed.json()) as { alarms: Alarm[] }).alarms.find((a) => a.roomId === 'r203');
+    expect(stored).toMatchObject({ status: 'resolved', outcome: 'false_alarm', note: '烤面包冒烟，已通风', resolvedBy: 'staffA' });
+  });
+
   it('shows a banner while the stream is down and misses no alarm raised meanwhile', async () => {
     const before = await page().locator('#alarms tbody tr').count();
     const port = Number(new URL(server.url).port);
@@ -123,7 +139,7 @@ describe('the night-staff console in Chromium', () => {
     await page().click('#lang');
     await page().waitForSelector('html[lang="en"]');
     await page().waitForSelector('body[data-stream="live"]');
-    expect(await rowOfRoom('r203').locator('td.kind').innerText()).toContain('Smoke');
+    expect(await rowOfRoom('r107').locator('td.kind').innerText()).toContain('Call button');
     await browser.screenshot('staff-console-english');
     await page().click('#lang');
     await page().waitForSelector('html[lang="zh-CN"]');

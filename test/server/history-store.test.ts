@@ -1,4 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openInfluxHistory } from '../../server/services/history/influx-history.ts';
 import { openSqliteHistory } from '../../server/services/history/sqlite-history.ts';
 import { startInfluxd } from '../helpers/influxd.ts';
@@ -51,4 +53,30 @@ describeHistoryStoreContract('InfluxDB 1.x (real influxd)', async () => {
       await fetch(`${influxd.url}/query?q=${encodeURIComponent(`DROP DATABASE case_${databases}`)}`, { method: 'POST' });
     },
   };
+});
+
+describe('docs/grafana-dashboard.json against a real influxd', () => {
+  it('every query of the example dashboard runs on the documented measurements and finds the data written by the store', async () => {
+    const db = 'grafana_check';
+    const store = await openInfluxHistory(`${influxd.url}/${db}`);
+    const t = Date.UTC(2026, 0, 10);
+    await store.write({
+      readings: [{ siteId: 'demo', deviceId: 'w1', ts: t, fields: { heart_rate: 70, spo2: 97 } }, { siteId: 'demo', deviceId: 'fs1', ts: t, fields: { pressure: 300 } }],
+      status: [{ siteId: 'demo', deviceId: 'w1', ts: t, fields: { seen: true, online: true, battery: 80, self_test: true } }],
+    });
+    const dashboard = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ query: string }> }>;
+      templating: { list: Array<{ name: string; query: string }> };
+    };
+    const fill = (q: string) => q.replaceAll('$site', 'demo').replaceAll('$device', 'w1')
+      .replaceAll('$timeFilter', `time >= ${t - 3_600_000}ms AND time <= ${t + 3_600_000}ms`).replaceAll('$__interval', '1m');
+    const queries = [...dashboard.templating.list.map((v) => ({ what: `variable ${v.name}`, q: v.query })), ...dashboard.panels.flatMap((p) => p.targets.map((x) => ({ what: p.title, q: x.query })))];
+    for (const { what, q } of queries) {
+      const res = await fetch(`${influxd.url}/query?db=${db}&q=${encodeURIComponent(fill(q))}`);
+      const body = await res.json() as { results: Array<{ error?: string; series?: unknown[] }> };
+      expect(body.results[0]?.error, `${what}: ${q}`).toBeUndefined();
+      expect(body.results[0]?.series?.length ?? 0, `${what} finds data: ${q}`).toBeGreaterThan(0);
+    }
+    await store.close();
+  });
 });

@@ -4,6 +4,8 @@ import alarmRoutes from './alarms.ts';
 import auditRoutes from './audit.ts';
 import residentRoutes from './residents.ts';
 import deviceRoutes from './devices.ts';
+import coverageRoutes from './coverage.ts';
+import historyRoutes from './history.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
 import sitePlanRoutes from './site-plan.ts';
@@ -26,6 +28,8 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(ingestRoutes);
   await app.register(readingsIngestRoutes);
+  await app.register(historyRoutes);
+  await app.register(coverageRoutes);
   await app.register(alarmRoutes);
   await app.register(auditRoutes);
   await app.register(residentRoutes);

@@ -17,7 +17,7 @@ export class HistoryService {
   /** Writes started for events and not finished yet (close waits for them). */
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(readonly store: HistoryStore, metrics: ServerMetrics, private readonly log: FastifyBaseLogger) {
+  constructor(readonly store: HistoryStore, metrics: ServerMetrics, private readonly log: FastifyBaseLogger, readonly now: () => number = Date.now) {
     this.points = new Counter({
       name: 'carewatch_history_points_total', help: 'Points written to the history store, by measurement.',
       labelNames: ['measurement'], registers: [metrics.registry],

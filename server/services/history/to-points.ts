@@ -49,6 +49,11 @@ export function eventsToPoints(events: readonly Event[]): StatusPoint[] {
   for (const e of events) {
     if (!e.deviceId) continue;
     const at = { siteId: e.siteId, deviceId: e.deviceId, ts: e.ts };
+    if (e.kind === 'device.unregistered') {
+      // Heard on the wire, registered nowhere: the coverage audit lists it (issue 19).
+      out.push({ ...at, fields: { seen: true } });
+      continue;
+    }
     if (e.kind === 'fire.test' && e.action === 'record') {
       out.push({ ...at, fields: { self_test: true, seen: true } });
       continue;

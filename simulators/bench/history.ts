@@ -1,0 +1,48 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INFLUXD, startInfluxd } from '../stack/influxd.ts';
+import type { BenchReport } from './benches.ts';
+import { runJsonScript } from './run-json-script.ts';
+
+interface WriteFigures { points: number; batch: number; pointsPerSec: number; barePointsPerSec: number; ratio: number }
+interface QueryFigures { devicesStored: number; pointsStored: number; queries: number; buckets: number; p50Ms: number; p99Ms: number; bareP50Ms: number; bareP99Ms: number }
+interface CoverageFigures { sites: number; devices: number; statusPoints: number; ms: number; historyQueryMs: number; percent: number }
+type Figures = Record<'embedded' | 'influx', { write: WriteFigures; query: QueryFigures; coverage: CoverageFigures } | undefined>;
+
+/**
+ * Issue 19's figures: readings written per second, a 30-day query of one device among 10,000,
+ * and the coverage of 1,000 sites at a past moment; on the embedded store and on a real influxd
+ * this starts (and stops by pid) when Debian's influxdb is installed. Baselines, same run: the bare
+ * driver (better-sqlite3 / HTTP to influxd) doing the same writes and queries, and the history
+ * query alone for coverage.
+ */
+export async function historyReport(): Promise<BenchReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'carewatch-bench-influx-'));
+  const influxd = existsSync(INFLUXD) ? await startInfluxd(dir) : undefined;
+  let f: Figures;
+  try {
+    f = await runJsonScript<Figures>('server/services/history/bench-history.ts', [], 900_000, influxd ? ['--influx', influxd.url] : []);
+  } finally {
+    await influxd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = (['embedded', 'influx'] as const).flatMap((name) => {
+    const x = f[name];
+    if (!x) return [`| ${name} | not measured (no influxd) | | | | | |`];
+    return [`| ${name === 'embedded' ? 'embedded SQLite' : 'InfluxDB 1.6'} | ${x.write.pointsPerSec} (bare ${x.write.barePointsPerSec}, ×${x.write.ratio}) | ${x.query.p50Ms} / ${x.query.p99Ms} ms (bare ${x.query.bareP50Ms} / ${x.query.bareP99Ms}) | ${x.coverage.ms} ms (history query alone ${x.coverage.historyQueryMs} ms) |`];
+  });
+  const lines = (['embedded', 'influx'] as const).flatMap((name) => {
+    const x = f[name];
+    return x ? [`${name}: write ${x.write.pointsPerSec} points/s (bare ${x.write.barePointsPerSec}); 30-day query p99 ${x.query.p99Ms} ms (bare ${x.query.bareP99Ms}); coverage of ${x.coverage.sites} sites ${x.coverage.ms} ms (history alone ${x.coverage.historyQueryMs})`] : [`${name}: not measured`];
+  });
+  return {
+    title: 'History store and coverage audit',
+    method: 'One process (server/services/history/bench-history.ts), median of 3 runs each. **Write**: 200,000 reading points (2 fields) of 10,000 devices in batches of 5,000 into a fresh store. **Query**: 10,000 devices stored with a month each (daily points) plus 10 dense devices (every 5 min, 8,640 points); 200 queries of one dense device\'s 30 days downsampled to 720 hourly buckets (mean/min/max/count), p50/p99 after 20 warm-up queries. **Coverage**: 1,000 care homes (6 fire devices each, 4 rooms) registered on a real server, a month of daily status per device; `GET /api/v1/regions/{city}/coverage?at=` (a past moment) through the app, median of 3 after one warm-up.',
+    baseline: 'the bare driver in the same run: better-sqlite3 inserting the same rows into a table of the same shape / line protocol POSTed to influxd\'s /write; the same bucketing query as bare SQL / bare InfluxQL over HTTP; for coverage, the history query the audit needs, alone',
+    figures: { ...f },
+    table: ['| store | write points/s | 30-day query p50 / p99 | coverage of 1,000 sites |', '|---|---:|---:|---:|', ...rows],
+    goal: 'write ≥ 50,000 points/s into InfluxDB, ≥ 20,000 embedded; 30-day query p99 < 50 ms with 10,000 devices stored; coverage of 1,000 sites < 1 s',
+    lines,
+  };
+}
