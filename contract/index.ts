@@ -22,3 +22,4 @@ export * from './site-plan.ts';
 export * from './coverage.ts';
 export * from './resident-card.ts';
 export * from './ack-stats.ts';
+export * from './upstream.ts';

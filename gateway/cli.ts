@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Gateway, SiteConfigError } from './gateway.ts';
+import { loadUpstreamConfig } from './upstream/upstream-links.ts';
 
 const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [options]
 
@@ -18,6 +19,8 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
                        tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN
   --tls-key/--tls-cert MQTT over TLS with these PEM files
+  --upstream FILE      receiving centres (SIA DC-09, GB/T 26875.3) the sites report to
+                       (YAML/JSON, CAREWATCH_UPSTREAM; docs/upstream.md)
   --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
   --config-pull on|off pull the sites the server manages for this gateway and apply them hot
                        (CAREWATCH_CONFIG_PULL, default on; with it, --site is optional)
@@ -46,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? 'process' },
+      upstream: { type: 'string', default: env.CAREWATCH_UPSTREAM },
       'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
       'managed-sites': { type: 'string' },
       help: { type: 'boolean' },
@@ -70,6 +74,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('carewatch gateway: --durability must be "process" or "power"\n');
     return 2;
   }
+  const upstream = values.upstream ? loadUpstreamConfig(values.upstream) : undefined;
+  if (upstream && !upstream.ok) {
+    process.stderr.write(`carewatch gateway: upstream configuration refused:\n  ${upstream.errors.join('\n  ')}\n`);
+    return 1;
+  }
   const gateway = new Gateway({
     gatewayId: values['gateway-id'] ?? 'gateway-1',
     sites: values.site ?? [],
@@ -91,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) as unknown } : {}),
     durability: values.durability,
+    ...(upstream?.ok ? { upstream: upstream.config } : {}),
   });
   try {
     await gateway.start();

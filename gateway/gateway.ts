@@ -17,7 +17,9 @@ import { MqttCredentials } from './mqtt/client-identity.ts';
 import { MqttBroker } from './mqtt/mqtt-broker.ts';
 import { MqttIngest } from './mqtt/mqtt-ingest.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
+import { UpstreamLinks } from './upstream/upstream-links.ts';
 import { Rejections } from './rejections.ts';
+import type { UpstreamConfig } from '../contract/index.ts';
 import { loadSiteFile } from './site/load-site-file.ts';
 import { listSiteFiles } from './site/list-site-files.ts';
 import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
@@ -48,6 +50,8 @@ export interface GatewayOptions {
   /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
   push?: unknown;
   durability?: Durability;
+  /** Receiving centres the sites report to (docs/upstream.md); none when absent. */
+  upstream?: UpstreamConfig;
   heartbeatMs?: number;
   /** The telemetry lane to the server's history (issue 19): samples per device at least this often (default 5 min); 0 turns the lane off. */
   telemetrySampleMs?: number;
@@ -82,6 +86,7 @@ export class Gateway {
   readonly rejections: Rejections;
   private db: Database.Database | undefined;
   private outbox: SqliteOutbox | undefined;
+  private upstream: UpstreamLinks | undefined;
   /** The gateway's own trouble events (storage errors, rules restarted, unregistered devices). */
   trouble: GatewayTrouble | undefined;
   private registry: SiteRegistry | undefined;
@@ -145,7 +150,12 @@ export class Gateway {
     this.startedAt = Date.now();
     const db = openGatewayDb(opts.dataDir, opts.durability);
     this.db = db;
-    const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
+    // Upstream links queue each event in the transaction that stores it (durable through kill -9).
+    const upstream = opts.upstream && new UpstreamLinks(opts.upstream, {
+      db, log, metrics: this.metrics, raise: (draft) => outbox.append(draft), siteFile: (id) => this.registry?.get(id)?.site.file,
+    });
+    this.upstream = upstream;
+    const outbox = new SqliteOutbox({ db, clock: () => Date.now(), ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}) });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({
@@ -218,6 +228,10 @@ export class Gateway {
     const watch = await this.watch.start();
     this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
     this.forwarder.start();
+    if (upstream) {
+      outbox.onAppend(() => upstream.wake());
+      upstream.start();
+    }
     this.heartbeat = new Heartbeat({
       serverUrl: opts.serverUrl,
       token: opts.token,
@@ -261,6 +275,7 @@ export class Gateway {
       watchConnections: this.watch?.connections ?? 0,
       outbox: this.outbox?.depth() ?? { life_safety: 0, alarm: 0, telemetry: 0 },
       forwarder: this.forwarder?.stats ?? null,
+      upstream: this.upstream?.status() ?? [],
       server: this.opts.serverUrl,
       links: this.links?.list() ?? {},
     };
@@ -273,6 +288,7 @@ export class Gateway {
     await this.http?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
+    await this.upstream?.stop();
     await this.telemetry?.stop();
     await this.broker?.stop();
     await this.watch?.stop();
@@ -283,7 +299,7 @@ export class Gateway {
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = this.configPull = undefined;
-    this.telemetry = undefined;
+    this.telemetry = this.upstream = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }
 }
@@ -296,6 +312,7 @@ export interface GatewayStatus {
   watchConnections: number;
   outbox: Record<string, number>;
   forwarder: unknown;
+  upstream: unknown[];
   server: string;
   /** Serial ports and external bridges running, per site (they follow hot reload). */
   links: Record<string, string[]>;

@@ -19,11 +19,15 @@ const HELP = `carewatch sim <command> [options]
       lk sos fall (the 4G watch over TCP), smoke smoke-clear (NB-IoT detector via a CTWing push),
       button door-open door-close radar-fall radar-presence (its Zigbee2MQTT hub)
 
+  receiver dc09|gb26875 [--port N] ...
+      a receiving centre on this machine (SIA DC-09 receiver, GB/T 26875.3 centre); see receiver --help
+
   common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'receiver') return (await import('./receivers/cli.ts')).run(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

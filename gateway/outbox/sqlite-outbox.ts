@@ -8,6 +8,11 @@ export interface SqliteOutboxOptions {
   /** Database file; the gateway's state lives beside it in the same file. */
   db: Database.Database;
   clock: () => number;
+  /**
+   * Runs inside the append transaction with the stored event: whatever it writes to the same
+   * database commits or rolls back with the event (the upstream links' queue, docs/upstream.md).
+   */
+  onStored?: (event: Event) => void;
 }
 
 const LANE_CODE: Record<Lane, number> = { life_safety: 0, alarm: 1, telemetry: 2 };
@@ -52,6 +57,7 @@ export class SqliteOutbox implements Outbox {
       const { seq } = this.nextSeq.get(`${draft.siteId}|${draft.subject}`) as { seq: number };
       const event = toEvent(draft, seq, randomUUID(), this.opts.clock());
       this.insert.run(event.id, LANE_CODE[event.lane], JSON.stringify(event));
+      this.opts.onStored?.(event);
       return event;
     });
   }

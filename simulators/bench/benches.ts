@@ -8,6 +8,9 @@ import { historyReport } from './history.ts';
 import { benchConsoleRender } from './console-render.ts';
 import { benchEscalationTimers } from './escalation-timers.ts';
 
+interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
+interface UpstreamResult { messages: number; latencySamples: number; dc09: UpstreamLinkFigures; gb26875: UpstreamLinkFigures }
+
 interface CoreResult {
   readingsPerSec: number; p50LatencyMs: number; p99LatencyMs: number; bytesPerDevice: number;
   storeBytesPerDevice: number; gcExposed: boolean; devices: number; readings: number; alarms: number;
@@ -120,6 +123,23 @@ export const BENCHES: Bench[] = [
           `| ${r.readingsPerSec} | ${r.p50LatencyMs} ms | ${r.p99LatencyMs} ms | ${r.bytesPerDevice} B | ${r.storeBytesPerDevice} B |`],
         goal: '≥ 200,000 readings/s on one core, p99 < 1 ms, < 1 KB per device',
         lines: [`${r.readingsPerSec} readings/s, p50 ${r.p50LatencyMs} ms, p99 ${r.p99LatencyMs} ms, ${r.bytesPerDevice} B/device`],
+      };
+    },
+  },
+  {
+    name: 'upstream',
+    about: 'upstream links: messages/s to a local SIA DC-09 receiver and GB/T 26875.3 centre, delay each link adds to an alarm',
+    async run() {
+      const r = await runJsonScript<UpstreamResult>('gateway/upstream/bench-upstream.ts');
+      const row = (name: string, f: UpstreamLinkFigures) => `| ${name} | ${f.baselinePerSec} msg/s | ${f.linkPerSec} msg/s | ${f.baselineRttMs} ms | ${f.linkLatencyMs} ms | **${f.addedMs} ms** |`;
+      return {
+        title: 'Upstream links (SIA DC-09, GB/T 26875.3)',
+        method: `Receivers are \`carewatch sim receiver dc09|gb26875\` processes on loopback TCP. Baseline, same run: a bare client writing ${r.messages} ready-made messages to the same receiver, waiting for each answer (both protocols are stop-and-wait); median round trip. Link: events appended to a real outbox (SQLite file, WAL) and carried by the gateway's link (hook, queue row, sequence number, encoding, acknowledgement, row deleted): ${r.messages} appended at once for messages/s; ${r.latencySamples} alarms one at a time for the median delay from append to the receiver's acknowledgement. Added = link delay − baseline round trip.`,
+        baseline: 'a bare stop-and-wait client sending ready-made messages to the same receiver process',
+        figures: { ...r },
+        table: ['| link | baseline | link | baseline round trip | link delay | added |', '|---|---:|---:|---:|---:|---:|', row('SIA DC-09 (ADM-CID, TCP)', r.dc09), row('GB/T 26875.3', r.gb26875)],
+        goal: 'a fire alarm at the centre within 10 s (GB 26875.1)',
+        lines: [`DC-09: ${r.dc09.linkPerSec}/s (bare ${r.dc09.baselinePerSec}/s), adds ${r.dc09.addedMs} ms`, `GB/T 26875.3: ${r.gb26875.linkPerSec}/s (bare ${r.gb26875.baselinePerSec}/s), adds ${r.gb26875.addedMs} ms`],
       };
     },
   },

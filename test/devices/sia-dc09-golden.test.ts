@@ -118,3 +118,25 @@ describe('Dc09FrameSplitter', () => {
     expect(out.filter((o) => !('block' in o)).map((o) => (o as { reason: string }).reason)).toEqual(['noise', 'truncated']);
   });
 });
+
+describe('bad input is a value, never a throw', () => {
+  it('10,000 mutated golden blocks decode or are rejected with a known reason', () => {
+    const key = parseDc09Key('41'.repeat(16)) as Buffer;
+    let seed = 23;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const reasons = new Set<string>();
+    for (let i = 0; i < 10_000; i++) {
+      const base = cases[rnd(cases.length)]!.input.split('');
+      for (let k = rnd(4); k >= 0; k--) {
+        const at = rnd(base.length);
+        const op = rnd(3);
+        if (op === 0) base[at] = String.fromCharCode(rnd(256));
+        else if (op === 1) base.splice(at, 1);
+        else base.splice(at, 0, '[]|#"*_'[rnd(7)]!);
+      }
+      const r = decodeDc09(base.join(''), { keyFor: () => key });
+      if (!r.ok) reasons.add(r.reason);
+    }
+    expect([...reasons].every((r) => ['truncated', 'bad_frame', 'bad_checksum', 'auth'].includes(r))).toBe(true);
+  });
+});

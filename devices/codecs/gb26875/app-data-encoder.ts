@@ -1,13 +1,14 @@
 import {
-  COMPONENT_STATUS_BITS, SYSTEM_STATUS_BITS, TRANSMISSION_DEVICE_OPERATION_BITS, TRANSMISSION_DEVICE_STATUS_BITS,
+  COMPONENT_STATUS_BITS, SYSTEM_OPERATION_BITS, SYSTEM_STATUS_BITS, TRANSMISSION_DEVICE_OPERATION_BITS, TRANSMISSION_DEVICE_STATUS_BITS,
 } from './constants.ts';
 import { encodeDescription } from './description.ts';
 import { DEFAULT_TZ_OFFSET_MINUTES, msToTimeFields, writeTimeFields, type GbTimeFields } from './panel-time.ts';
 
 /**
- * Application data for simulators: the upload types a panel's transmission device sends
- * (1 system status, 2 component status, 21 device status, 24 device operation). Bad input here
- * is a programming error of the simulator, so it throws.
+ * Application data of the upload types a transmission device sends (1 system status, 2 component
+ * status, 4 system operation, 21 device status, 24 device operation, 28 device time): for the
+ * simulators, and for the gateway's own upstream link to the fire remote-monitoring centre. Bad
+ * input here is a programming error of the caller, so it throws.
  */
 type FlagInput<Names extends readonly string[]> = number | Partial<Record<Names[number], boolean>>;
 
@@ -26,6 +27,14 @@ export interface GbComponentStatusInput {
   status: FlagInput<typeof COMPONENT_STATUS_BITS>;
   /** Up to 31 bytes once GB18030-encoded. */
   description?: string;
+  time: number | GbTimeFields;
+}
+
+export interface GbSystemOperationInput {
+  systemType: number;
+  systemAddress: number;
+  operation: FlagInput<typeof SYSTEM_OPERATION_BITS>;
+  operator?: number;
   time: number | GbTimeFields;
 }
 
@@ -102,4 +111,20 @@ export function encodeTransmissionDeviceOperationData(objects: readonly GbTransm
     buf[at + 1] = o.operator ?? 0;
     writeTime(buf, at + 2, o.time, tz);
   });
+}
+
+export function encodeSystemOperationData(objects: readonly GbSystemOperationInput[], tz = DEFAULT_TZ_OFFSET_MINUTES): Buffer {
+  return unit(4, 10, objects, (buf, at, i) => {
+    const o = objects[i] as GbSystemOperationInput;
+    buf[at] = o.systemType;
+    buf[at + 1] = o.systemAddress;
+    buf[at + 2] = flags(o.operation, SYSTEM_OPERATION_BITS);
+    buf[at + 3] = o.operator ?? 0;
+    writeTime(buf, at + 4, o.time, tz);
+  });
+}
+
+/** Type 28: the transmission device's clock, the answer to the centre's read-time request (88). */
+export function encodeTransmissionDeviceTimeData(time: number | GbTimeFields, tz = DEFAULT_TZ_OFFSET_MINUTES): Buffer {
+  return unit(28, 6, [time], (buf, at) => writeTime(buf, at, time, tz));
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { EventKind, type Event } from '../../contract/index.ts';
+import { decodeGb26875Frame, encodeGb26875Frame } from '../../devices/codecs/gb26875/index.ts';
+import { decodeContactId, decodeSiaDcs } from '../../devices/codecs/sia-dc09/index.ts';
+import { DEFAULT_DC09_CODES, eventToDc09, eventToGb26875 } from '../../devices/upstream/index.ts';
+
+const event = (kind: EventKind, action: Event['action'] = 'raise', extra: Partial<Event> = {}): Event => ({
+  id: 'evt-00000001', siteId: 'demo', kind, action, severity: 'critical', lane: 'life_safety', subject: 'device:smoke-1',
+  deviceId: 'smoke-1', ts: Date.parse('2026-12-05T08:00:00Z'), createdAt: 0, seq: 0, count: 1, ...extra,
+});
+
+describe('events → DC-09 data (issue 23 code list)', () => {
+  it('maps the codes the issue names', () => {
+    const cid = (k: EventKind) => DEFAULT_DC09_CODES[k]?.cid;
+    expect([cid('fire.confirmed'), cid('fire.smoke'), cid('fire.water_flow'), cid('call.button'), cid('wearable.fall'), cid('inactivity.no_activity')])
+      .toEqual([110, 111, 113, 101, 100, 641]);
+    for (const k of ['device.offline', 'device.battery_low', 'device.tamper', 'device.fault'] as const) expect(cid(k)! >= 300 && cid(k)! < 400).toBe(true);
+  });
+
+  it('gives every event kind a decision (a code or null), never undefined', () => {
+    for (const k of EventKind.options) expect(DEFAULT_DC09_CODES[k], k).not.toBeUndefined();
+  });
+
+  it('Contact ID: zone = device number, qualifier 1 new / 3 restore', () => {
+    const opts = { format: 'ADM-CID' as const, codes: DEFAULT_DC09_CODES, zoneOf: () => 12 };
+    expect(decodeContactId(eventToDc09(event('fire.smoke'), opts)!.data)).toEqual({ qualifier: 'new', code: 111, partition: 1, zone: 12 });
+    expect(decodeContactId(eventToDc09(event('fire.smoke', 'clear'), opts)!.data)).toMatchObject({ qualifier: 'restore', code: 111 });
+  });
+
+  it('SIA DC-03: restore code on clear, user = staff number where the event names one', () => {
+    const opts = { format: 'SIA-DCS' as const, codes: DEFAULT_DC09_CODES, zoneOf: () => 3 };
+    expect(eventToDc09(event('call.button'), opts)).toEqual({ token: 'SIA-DCS', data: 'Nri1/QA003' });
+    expect(decodeSiaDcs(eventToDc09(event('call.button', 'clear', { details: { staffNumber: 17 } }), opts)!.data)).toEqual({ code: 'QH', zone: 3, area: 1, user: 17 });
+  });
+
+  it('a site override replaces a code; null keeps a kind off the link', () => {
+    const codes = { ...DEFAULT_DC09_CODES, 'call.button': { cid: 100, sia: 'MA', siaRestore: 'MH' }, 'fire.test': null };
+    const opts = { format: 'ADM-CID' as const, codes, zoneOf: () => 1 };
+    expect(eventToDc09(event('call.button'), opts)?.data).toBe('1100 01 001');
+    expect(eventToDc09(event('fire.test', 'record'), opts)).toBeNull();
+  });
+});
+
+describe('events → GB/T 26875.3 application data', () => {
+  const component = { systemType: 1, systemAddress: 0, componentType: 40, componentAddress: 12, description: '三楼走廊烟感' };
+  const frame = (app: Buffer) => {
+    const bytes = encodeGb26875Frame({ serial: 1, time: 0, source: 1, destination: 0, command: 2, appData: app });
+    const decoded = decodeGb26875Frame(bytes);
+    if (!decoded.ok) throw new Error(decoded.detail);
+    return decoded.value;
+  };
+
+  it('a smoke alarm is a component status with the fire-alarm bit, its clear the normal bit', () => {
+    const f = frame(eventToGb26875(event('fire.smoke'), { componentOf: () => component })!);
+    expect(f.appType).toBe(2);
+    expect(f.units[0]).toMatchObject({ componentType: 40, componentAddress: 12, description: '三楼走廊烟感', status: { fire_alarm: true } });
+    const c = frame(eventToGb26875(event('fire.smoke', 'clear'), { componentOf: () => component })!);
+    expect(c.units[0]).toMatchObject({ status: { fire_alarm: false, normal_running: true } });
+  });
+
+  it('the frame time is the event time at +08:00', () => {
+    const f = frame(eventToGb26875(event('fire.heat'), { componentOf: () => component })!);
+    expect((f.units[0] as { time: number }).time).toBe(Date.parse('2026-12-05T08:00:00Z'));
+  });
+
+  it('care events and devices that are no fire facility are not sent to the fire centre', () => {
+    expect(eventToGb26875(event('call.button'), { componentOf: () => component })).toBeNull();
+    expect(eventToGb26875(event('device.fault'), { componentOf: () => null })).toBeNull();
+  });
+});
