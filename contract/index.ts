@@ -13,3 +13,5 @@ export * from './audit.ts';
 export * from './cli.ts';
 export * from './region.ts';
 export * from './gateway-config.ts';
+export * from './backoff.ts';
+export * from './gateway-status.ts';

@@ -17,7 +17,9 @@ import { Metrics } from './metrics.ts';
 import { MqttCredentials } from './mqtt/client-identity.ts';
 import { MqttBroker } from './mqtt/mqtt-broker.ts';
 import { MqttIngest } from './mqtt/mqtt-ingest.ts';
+import { PARKED_LISTED, type GatewayStatus } from '../contract/index.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
+import { SqliteTroubleMemory } from './store/sqlite-trouble-memory.ts';
 import { Rejections } from './rejections.ts';
 import { loadSiteFile } from './site/load-site-file.ts';
 import { listSiteFiles } from './site/list-site-files.ts';
@@ -121,7 +123,7 @@ export class Gateway {
     this.startedAt = Date.now();
     const db = openGatewayDb(opts.dataDir, opts.durability);
     this.db = db;
-    const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
+    const outbox = new SqliteOutbox({ db, clock: () => Date.now(), ...(opts.durability ? { durability: opts.durability } : {}) });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
@@ -138,6 +140,7 @@ export class Gateway {
         initial.set(file, result.site.id);
       }
     })();
+    outbox.afterCommit();
     if ((opts.watchSitesMs ?? 30_000) > 0) {
       this.watcher = new SiteDirectoryWatcher({
         paths: opts.sites,
@@ -174,7 +177,7 @@ export class Gateway {
     const mqtt = await this.broker.start();
     this.watch = new WatchListener({ ...opts.watch, registry, rejections: this.rejections, metrics: this.metrics, log });
     const watch = await this.watch.start();
-    this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
+    this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics });
     this.forwarder.start();
     this.heartbeat = new Heartbeat({
       serverUrl: opts.serverUrl,
@@ -185,6 +188,8 @@ export class Gateway {
       siteIds: () => registry.siteIds(),
       outboxDepth: () => Object.values(outbox.depth()).reduce((a, b) => a + b, 0),
       startedAt: this.startedAt,
+      // A heartbeat answered: the server is back, so nothing waits out a backoff (issue 15, defect 7).
+      onAnswer: (answer) => this.forwarder?.serverAnswered(answer.configVersion),
     });
     this.heartbeat.start();
     const dedupe = new PushDedupe(db);
@@ -210,7 +215,8 @@ export class Gateway {
       mqttClients: this.broker?.connectedClients ?? 0,
       watchConnections: this.watch?.connections ?? 0,
       outbox: this.outbox?.depth() ?? { life_safety: 0, alarm: 0, telemetry: 0 },
-      forwarder: this.forwarder?.stats ?? null,
+      parked: this.outbox?.parked(PARKED_LISTED) ?? { total: 0, events: [] },
+      forwarder: this.forwarder ? { ...this.forwarder.stats } : null,
       server: this.opts.serverUrl,
     };
   }
@@ -232,13 +238,5 @@ export class Gateway {
   }
 }
 
-export interface GatewayStatus {
-  gatewayId: string;
-  startedAt: string;
-  sites: number;
-  mqttClients: number;
-  watchConnections: number;
-  outbox: Record<string, number>;
-  forwarder: unknown;
-  server: string;
-}
+/** Declared in the contract (contract/gateway-status.ts): the local page and tests read it. */
+export type { GatewayStatus };

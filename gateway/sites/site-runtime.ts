@@ -64,7 +64,12 @@ export class SiteRuntime {
     // One transaction per reading: the rule state it changes and the events it raises commit
     // together, or not at all — a rule never remembers an alarm whose event was not stored
     // (the device's retry then raises it again). One commit instead of several is also faster.
-    this.pushTx(reading);
+    try {
+      this.pushTx(reading);
+    } finally {
+      // An alarm this reading raised is made power-safe before the caller acknowledges the device.
+      this.deps.outbox.afterCommit();
+    }
   }
 
   pushLink(status: LinkStatus): void {

@@ -1,10 +1,13 @@
 /**
- * Delays between reconnect attempts of a lost link (a serial receiver unplugged, an external
- * broker gone): exponential from `minMs`, capped at `maxMs`, with "equal jitter" — half of each
- * delay fixed, half random (AWS Architecture Blog, "Exponential Backoff And Jitter") — so the
- * links of a regional gateway do not all retry in lockstep after a power cut.
+ * The project's one backoff (STYLE: "one backoff"): delays between attempts at something that
+ * failed — a serial receiver unplugged, an external broker gone, the server unreachable for the
+ * forwarder, a simulator reconnecting. Exponential from `minMs`, capped at `maxMs`, with "equal
+ * jitter" — half of each delay fixed, half random (AWS Architecture Blog, "Exponential Backoff And
+ * Jitter") — so the links of a regional gateway do not all retry in lockstep after a power cut.
+ * It lives in contract/ (which imports nothing but zod) so gateway and simulators share it
+ * without crossing a wall (DESIGN.md "Where things live").
  */
-export class ReconnectBackoff {
+export class Backoff {
   private failures = 0;
 
   constructor(
