@@ -15,3 +15,7 @@ export * from './region.ts';
 export * from './gateway-config.ts';
 export * from './backoff.ts';
 export * from './gateway-status.ts';
+export * from './auth.ts';
+export * from './admin.ts';
+export * from './history.ts';
+export * from './site-plan.ts';

@@ -24,6 +24,9 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --durability M       alarms: a commit carrying an alarm is power-safe (fsync), telemetry survives
                        kill -9 only | process: every commit survives kill -9 only | power: fsync
                        every commit   (CAREWATCH_DURABILITY, default alarms)
+  --config-pull on|off pull the sites the server manages for this gateway and apply them hot
+                       (CAREWATCH_CONFIG_PULL, default on; with it, --site is optional)
+  --managed-sites DIR  where pulled sites are kept   (default DATA_DIR/managed-sites)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -48,10 +51,17 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
+      'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
+      'managed-sites': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
-  if (values.help || !values.site?.length) {
+  const pull = values['config-pull'];
+  if (pull !== 'on' && pull !== 'off') {
+    process.stderr.write('carewatch gateway: --config-pull must be "on" or "off"\n');
+    return 2;
+  }
+  if (values.help || (!values.site?.length && pull === 'off')) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
@@ -66,10 +76,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!DURABILITIES.includes(values.durability as Durability)) {
     throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}, got "${values.durability}"`);
   }
-  const credentialsFile = mustExist(values.credentials ?? join(dataDir, 'gateway-credentials.json'), '--credentials', 'the hashed MQTT logins of the devices; `carewatch demo` writes one');
+  // Optional when the server manages this gateway's sites (their logins come with them), unless named.
+  const credentialsFile = values.credentials ?? join(dataDir, 'gateway-credentials.json');
+  if (values.credentials !== undefined || pull === 'off') mustExist(credentialsFile, '--credentials', 'the hashed MQTT logins of the devices; `carewatch demo` writes one');
   const gateway = new Gateway({
     gatewayId,
-    sites: values.site,
+    sites: values.site ?? [],
+    ...(pull === 'on' ? { managedSitesDir: resolve(values['managed-sites'] ?? join(dataDir, 'managed-sites')) } : {}),
     serverUrl: values.server.replace(/\/$/, ''),
     token,
     dataDir,

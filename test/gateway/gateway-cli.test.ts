@@ -34,9 +34,10 @@ describe('carewatch gateway start-up', () => {
     expect(stderr).toMatch(/^carewatch gateway: no gateway id: give --gateway-id/);
   });
 
+  // Without config pull the credentials file is the only source of the devices' logins.
   it('a missing credentials file (the default one, in the data folder): one line naming it, exit 2, no stack trace', () => {
     const data = join(dir.path, 'empty-data');
-    const { status, stderr } = gateway(['--site', DEMO_SITE, '--gateway-id', 'gw-1', '--data-dir', data], { CAREWATCH_GATEWAY_TOKEN: 'x' });
+    const { status, stderr } = gateway(['--site', DEMO_SITE, '--gateway-id', 'gw-1', '--data-dir', data, '--config-pull', 'off'], { CAREWATCH_GATEWAY_TOKEN: 'x' });
     expect(status).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`--credentials: ${join(data, 'gateway-credentials.json')} not found`);
