@@ -60,5 +60,7 @@ export const GatewayStatus = z.object({
   parked: ParkedList,
   forwarder: ForwarderStats.nullable(),
   server: z.string(),
+  /** Serial ports and external bridges running, per site (they follow hot reload). */
+  links: z.record(z.string(), z.array(z.string())),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;

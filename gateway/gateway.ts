@@ -5,10 +5,8 @@ import type { Reading } from '../contract/index.ts';
 import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { Heartbeat } from './heartbeat.ts';
-import { ExternalZ2mBridge } from './bridge/external-z2m-bridge.ts';
 import { EventLoopWatch } from './event-loop-watch.ts';
 import { GatewayHttp } from './http/gateway-http.ts';
-import { SerialLink } from './serial/serial-link.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
 import { PushDedupe } from './push/push-dedupe.ts';
 import { registerPushRoutes } from './push/push-routes.ts';
@@ -31,6 +29,7 @@ import { TelemetryLane } from './telemetry/telemetry-lane.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
 import { GatewayTrouble } from './sites/gateway-trouble.ts';
 import { UnregisteredDevices } from './sites/unregistered-devices.ts';
+import { SiteLinks } from './sites/site-links.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
 import { ConfigPull } from './provisioning/config-pull.ts';
 import { ManagedFolder } from './provisioning/managed-folder.ts';
@@ -97,8 +96,8 @@ export class Gateway {
   private loopWatch: EventLoopWatch | undefined;
   private configPull: ConfigPull | undefined;
   private telemetry: TelemetryLane | undefined;
-  /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
-  private links: Array<SerialLink | ExternalZ2mBridge> = [];
+  /** Serial receivers and bridges to external brokers of the watched sites. */
+  private links: SiteLinks | undefined;
   private startedAt = 0;
   addresses: Record<'mqtt' | 'http' | 'watch', { host: string; port: number }> | undefined;
 
@@ -170,6 +169,17 @@ export class Gateway {
       const siteId = registry.siteIds()[0];
       if (siteId !== undefined) unregistered.report(siteId, sighting, (d) => trouble.raiseDraft(d));
     };
+    // Serial ports and external bridges follow the site files, at start and on every hot reload
+    // (issue 15 defect 6). A link that cannot start at start-up stops the gateway (a named
+    // password variable not set); later it is logged and raised as gateway.trouble.
+    const links = new SiteLinks({ registry, rejections: this.rejections, metrics: this.metrics, log, trouble });
+    this.links = links;
+    const startingLinks: Promise<void>[] = [];
+    registry.onChange = (siteId, site) => {
+      const applied = links.apply(siteId, site);
+      if (!this.addresses) startingLinks.push(applied);
+      applied.catch(() => undefined);
+    };
     const initial = new Map<string, string>();
     // One transaction for all sites' first rule-state reads and writes: 10,000 homes start in
     // seconds instead of one commit per row.
@@ -194,16 +204,7 @@ export class Gateway {
       });
       this.watcher.start(initial);
     }
-    for (const { result } of loaded) {
-      if (!result.ok) continue;
-      for (const config of result.site.file.serial) {
-        this.links.push(new SerialLink({ siteId: result.site.id, config, registry, rejections: this.rejections, metrics: this.metrics, log }));
-      }
-      for (const bridge of result.site.file.bridges) {
-        if (bridge.external) this.links.push(new ExternalZ2mBridge({ siteId: result.site.id, bridge, registry, rejections: this.rejections, metrics: this.metrics, log }));
-      }
-    }
-    await Promise.all(this.links.map((l) => l.start()));
+    await Promise.all(startingLinks.splice(0));
     const depth = this.metrics.gauge('carewatch_outbox_events', 'Events waiting in the outbox, by lane');
     this.metrics.onCollect(() => { for (const [lane, n] of Object.entries(outbox.depth())) depth({ lane }, n); });
 
@@ -267,6 +268,7 @@ export class Gateway {
       parked: this.outbox?.parked(PARKED_LISTED) ?? { total: 0, events: [] },
       forwarder: this.forwarder ? { ...this.forwarder.stats } : null,
       server: this.opts.serverUrl,
+      links: this.links?.list() ?? {},
     };
   }
 
@@ -280,7 +282,8 @@ export class Gateway {
     await this.telemetry?.stop();
     await this.broker?.stop();
     await this.watch?.stop();
-    await Promise.all(this.links.splice(0).map((l) => l.stop()));
+    await this.links?.stop();
+    this.links = undefined;
     this.registry?.stopAll();
     this.trouble?.stop();
     this.outbox?.close();

@@ -34,7 +34,7 @@ export function SoundBanner() {
   if (soundReady()) return null;
   return (
     <button id="sound-banner" type="button" class="banner warn" onClick={() => void unlockSound()}>
-      🔇 {t('soundOff')}
+      {t('soundOff')}
     </button>
   );
 }

@@ -115,6 +115,7 @@ const WORDS = {
   offline: ['离线', 'Offline'],
   batteryLow: ['电量低', 'Battery low'],
   inAlarm: ['报警', 'Alarm'],
+  waiting: ['已等待', 'waiting'],
 } satisfies Record<string, [string, string]>;
 
 export type Word = keyof typeof WORDS;

@@ -28,6 +28,9 @@ export class SiteRegistry {
    */
   onUnregistered: ((sighting: Sighting) => void) | undefined;
 
+  /** Told of every site added or replaced (its model) and removed (undefined): links follow it. */
+  onChange: ((siteId: string, site: SiteModel | undefined) => void) | undefined;
+
   constructor(private readonly createRuntime: (site: SiteModel) => SiteRuntime) {}
 
   reportUnregistered(sighting: Sighting): void {
@@ -64,16 +67,23 @@ export class SiteRegistry {
       if (clash) conflicts.push(`bridges.${bridge.name}: base topic "${bridge.baseTopic}" overlaps "${clash.topic}" of site "${clash.siteId}"`);
     }
     if (conflicts.length > 0) return conflicts;
-    this.remove(site.id);
+    this.drop(site.id);
     for (const b of site.file.bridges) if (!b.external) this.baseTopics.add(b.baseTopic, site.id);
     const runtime = this.createRuntime(site);
     this.runtimes.set(site.id, runtime);
     for (const address of site.byAddress.keys()) if (isGlobalAddress(address)) this.addressIndex.set(address, site.id);
     runtime.start();
+    this.onChange?.(site.id, site);
     return [];
   }
 
   remove(siteId: string): boolean {
+    if (!this.drop(siteId)) return false;
+    this.onChange?.(siteId, undefined);
+    return true;
+  }
+
+  private drop(siteId: string): boolean {
     const runtime = this.runtimes.get(siteId);
     if (!runtime) return false;
     runtime.stop();
