@@ -15,6 +15,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'openssl', command: 'openssl', why: 'throwaway certificates for the TLS tests' },
   { name: 'influxdb', command: 'influxd', files: ['/usr/bin/influxd'], why: 'the InfluxDB 1.x history store tests' },
   { name: 'postgresql', files: ['/usr/lib/postgresql/15/bin/initdb', '/usr/lib/postgresql/15/bin/pg_ctl'], why: 'the PostgreSQL store tests' },
+  { name: 'strace', command: 'strace', why: 'counts the WAL syncs of power-safe outbox commits (gateway durability test)' },
   { name: 'nats-server', command: 'nats-server', files: ['/usr/sbin/nats-server'], why: 'the NATS JetStream bus tests' },
 ];
 

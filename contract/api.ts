@@ -88,14 +88,24 @@ export const AlarmListQuery = z.object({
   region: Id.optional(),
   status: z.enum(['active', 'all']).default('active'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  /** `nextCursor` of the previous page: the alarms after it (older), in the same order. */
+  cursor: z.string().max(200).optional(),
 });
 export type AlarmListQuery = z.infer<typeof AlarmListQuery>;
 
 /**
- * `GET /api/v1/alarms` answers the list with the change id it is current to, so a console can
- * open the stream with `Last-Event-ID: lastChangeId` and miss nothing in between.
+ * `GET /api/v1/alarms` answers the list (newest first) with the change id it is current to, so a
+ * console can open the stream with `Last-Event-ID: lastChangeId` and miss nothing in between.
+ * A page holds at most `limit` alarms; `more` says whether more match, and `nextCursor` asks for
+ * them (issue 15, defect 8: the list stopped at 200 without saying so).
  */
-export const AlarmListResponse = z.object({ alarms: z.array(Alarm), lastChangeId: z.number().int().min(0) });
+export const AlarmListResponse = z.object({
+  alarms: z.array(Alarm),
+  lastChangeId: z.number().int().min(0),
+  more: z.boolean(),
+  /** Present when `more`: pass as `cursor` for the next page. */
+  nextCursor: z.string().optional(),
+});
 export type AlarmListResponse = z.infer<typeof AlarmListResponse>;
 
 export const AlarmIdParams = z.object({ id: z.string().min(1).max(64) });
@@ -110,5 +120,19 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const Role = z.enum(['staff', 'callcentre', 'firedept', 'admin', 'gateway']);
 export type Role = z.infer<typeof Role>;
+
+/** The opaque cursor of an alarm page: where the last alarm of the page sits in the order. */
+export function alarmCursor(last: { raisedAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([last.raisedAt, last.id])).toString('base64url');
+}
+
+/** The position a cursor names, or undefined when it is not one this server wrote. */
+export function parseAlarmCursor(cursor: string): { raisedAt: string; id: string } | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { raisedAt: value[0], id: value[1] };
+  } catch { /* not one of ours: the caller answers 400 */ }
+  return undefined;
+}
 
 export { AlarmStatus, Id };

@@ -13,6 +13,8 @@ export * from './audit.ts';
 export * from './cli.ts';
 export * from './region.ts';
 export * from './gateway-config.ts';
+export * from './backoff.ts';
+export * from './gateway-status.ts';
 export * from './escalation.ts';
 export * from './audit-api.ts';
 export * from './auth.ts';

@@ -1,14 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../contract/cli.ts';
 import { Gateway, SiteConfigError } from './gateway.ts';
 import { loadUpstreamConfig } from './upstream/upstream-links.ts';
+import { DEFAULT_DURABILITY, DURABILITIES, type Durability } from './store/open-gateway-db.ts';
 
 const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [options]
 
   --site PATH          site file (YAML/JSON) or a folder of them; repeatable
   --server URL         central server               (CAREWATCH_SERVER_URL, default http://127.0.0.1:8080)
-  --gateway-id ID      this gateway's id            (CAREWATCH_GATEWAY_ID, default: the first site's id)
+  --gateway-id ID      this gateway's id as the server's provisioning names it (CAREWATCH_GATEWAY_ID);
+                       required: no default, as a wrong id has every event refused (403)
   --token-file FILE    file holding the gateway's server token (or CAREWATCH_GATEWAY_TOKEN)
   --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
@@ -21,7 +24,9 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --tls-key/--tls-cert MQTT over TLS with these PEM files
   --upstream FILE      receiving centres (SIA DC-09, GB/T 26875.3) the sites report to
                        (YAML/JSON, CAREWATCH_UPSTREAM; docs/upstream.md)
-  --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
+  --durability M       alarms: a commit carrying an alarm is power-safe (fsync), telemetry survives
+                       kill -9 only | process: every commit survives kill -9 only | power: fsync
+                       every commit   (CAREWATCH_DURABILITY, default alarms)
   --config-pull on|off pull the sites the server manages for this gateway and apply them hot
                        (CAREWATCH_CONFIG_PULL, default on; with it, --site is optional)
   --managed-sites DIR  where pulled sites are kept   (default DATA_DIR/managed-sites)
@@ -48,8 +53,8 @@ export async function run(argv: string[]): Promise<number> {
       'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
-      durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? 'process' },
       upstream: { type: 'string', default: env.CAREWATCH_UPSTREAM },
+      durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
       'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
       'managed-sites': { type: 'string' },
       help: { type: 'boolean' },
@@ -65,28 +70,32 @@ export async function run(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const dataDir = resolve(values['data-dir']);
-  const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : env.CAREWATCH_GATEWAY_TOKEN;
+  const gatewayId = values['gateway-id'];
+  if (!gatewayId) throw new UsageError('no gateway id: give --gateway-id ID or CAREWATCH_GATEWAY_ID (the id the server\'s provisioning names this gateway by)');
+  const token = values['token-file'] ? readFileSync(mustExist(values['token-file'], '--token-file', 'the gateway\'s token for the server'), 'utf8').trim() : env.CAREWATCH_GATEWAY_TOKEN;
   if (!token) {
     process.stderr.write('carewatch gateway: no server token: give --token-file or CAREWATCH_GATEWAY_TOKEN\n');
     return 2;
   }
-  if (values.durability !== 'process' && values.durability !== 'power') {
-    process.stderr.write('carewatch gateway: --durability must be "process" or "power"\n');
-    return 2;
+  if (!DURABILITIES.includes(values.durability as Durability)) {
+    throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}, got "${values.durability}"`);
   }
   const upstream = values.upstream ? loadUpstreamConfig(values.upstream) : undefined;
   if (upstream && !upstream.ok) {
     process.stderr.write(`carewatch gateway: upstream configuration refused:\n  ${upstream.errors.join('\n  ')}\n`);
     return 1;
   }
+  // Optional when the server manages this gateway's sites (their logins come with them), unless named.
+  const credentialsFile = values.credentials ?? join(dataDir, 'gateway-credentials.json');
+  if (values.credentials !== undefined || pull === 'off') mustExist(credentialsFile, '--credentials', 'the hashed MQTT logins of the devices; `carewatch demo` writes one');
   const gateway = new Gateway({
-    gatewayId: values['gateway-id'] ?? 'gateway-1',
+    gatewayId,
     sites: values.site ?? [],
     ...(pull === 'on' ? { managedSitesDir: resolve(values['managed-sites'] ?? join(dataDir, 'managed-sites')) } : {}),
     serverUrl: values.server.replace(/\/$/, ''),
     token,
     dataDir,
-    credentialsFile: values.credentials ?? join(dataDir, 'gateway-credentials.json'),
+    credentialsFile,
     mqtt: {
       host: values['mqtt-host'],
       port: Number(values['mqtt-port']),
@@ -99,8 +108,8 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['watch-max-per-address'] ? { maxConnectionsPerAddress: Number(values['watch-max-per-address']), maxConnections: 100_000 } : {}),
     },
     ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) as unknown } : {}),
-    durability: values.durability,
     ...(upstream?.ok ? { upstream: upstream.config } : {}),
+    durability: values.durability as Durability,
   });
   try {
     await gateway.start();
@@ -117,4 +126,10 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** A file the command line names (or defaults to) that is not there: one line, exit 2 (contract/cli.ts). */
+function mustExist(path: string, flag: string, what: string): string {
+  if (!existsSync(path)) throw new UsageError(`${flag}: ${path} not found (${what})`);
+  return path;
 }

@@ -16,8 +16,10 @@ import { Metrics } from './metrics.ts';
 import { MqttCredentials } from './mqtt/client-identity.ts';
 import { MqttBroker } from './mqtt/mqtt-broker.ts';
 import { MqttIngest } from './mqtt/mqtt-ingest.ts';
+import { PARKED_LISTED, type GatewayStatus } from '../contract/index.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
 import { UpstreamLinks } from './upstream/upstream-links.ts';
+import { SqliteTroubleMemory } from './store/sqlite-trouble-memory.ts';
 import { Rejections } from './rejections.ts';
 import type { UpstreamConfig } from '../contract/index.ts';
 import { loadSiteFile } from './site/load-site-file.ts';
@@ -155,7 +157,11 @@ export class Gateway {
       db, log, metrics: this.metrics, raise: (draft) => outbox.append(draft), siteFile: (id) => this.registry?.get(id)?.site.file,
     });
     this.upstream = upstream;
-    const outbox = new SqliteOutbox({ db, clock: () => Date.now(), ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}) });
+    const outbox = new SqliteOutbox({
+      db, clock: () => Date.now(),
+      ...(opts.durability ? { durability: opts.durability } : {}),
+      ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}),
+    });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({
@@ -199,6 +205,7 @@ export class Gateway {
         initial.set(file, result.site.id);
       }
     })();
+    outbox.afterCommit();
     if ((opts.watchSitesMs ?? 30_000) > 0 || managed) {
       this.watcher = new SiteDirectoryWatcher({
         paths: sitePaths,
@@ -226,7 +233,7 @@ export class Gateway {
     const mqtt = await this.broker.start();
     this.watch = new WatchListener({ ...opts.watch, registry, rejections: this.rejections, metrics: this.metrics, log });
     const watch = await this.watch.start();
-    this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
+    this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics });
     this.forwarder.start();
     if (upstream) {
       outbox.onAppend(() => upstream.wake());
@@ -241,6 +248,8 @@ export class Gateway {
       siteIds: () => registry.siteIds(),
       outboxDepth: () => Object.values(outbox.depth()).reduce((a, b) => a + b, 0),
       startedAt: this.startedAt,
+      // A heartbeat answered: the server is back, so nothing waits out a backoff (issue 15, defect 7).
+      onAnswer: (answer) => this.forwarder?.serverAnswered(answer.configVersion),
     });
     this.heartbeat.start();
     if (managed) {
@@ -274,8 +283,9 @@ export class Gateway {
       mqttClients: this.broker?.connectedClients ?? 0,
       watchConnections: this.watch?.connections ?? 0,
       outbox: this.outbox?.depth() ?? { life_safety: 0, alarm: 0, telemetry: 0 },
-      forwarder: this.forwarder?.stats ?? null,
       upstream: this.upstream?.status() ?? [],
+      parked: this.outbox?.parked(PARKED_LISTED) ?? { total: 0, events: [] },
+      forwarder: this.forwarder ? { ...this.forwarder.stats } : null,
       server: this.opts.serverUrl,
       links: this.links?.list() ?? {},
     };
@@ -304,16 +314,5 @@ export class Gateway {
   }
 }
 
-export interface GatewayStatus {
-  gatewayId: string;
-  startedAt: string;
-  sites: number;
-  mqttClients: number;
-  watchConnections: number;
-  outbox: Record<string, number>;
-  forwarder: unknown;
-  upstream: unknown[];
-  server: string;
-  /** Serial ports and external bridges running, per site (they follow hot reload). */
-  links: Record<string, string[]>;
-}
+/** Declared in the contract (contract/gateway-status.ts): the local page and tests read it. */
+export type { GatewayStatus };

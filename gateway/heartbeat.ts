@@ -12,6 +12,8 @@ export interface HeartbeatOptions {
   /** Events waiting in the outbox. */
   outboxDepth: () => number;
   startedAt: number;
+  /** The server answered a beat (it is reachable, and may name a new configuration version). */
+  onAnswer?: (answer: HeartbeatResponse) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export class Heartbeat {
       }
       const answer = HeartbeatResponse.parse(JSON.parse(text));
       if (full) this.taken = digest;
+      this.opts.onAnswer?.(answer);
       if (answer.needSites) {
         // The server does not hold our list (a new server, a restored database): send it now.
         this.taken = undefined;

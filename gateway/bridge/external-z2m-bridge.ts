@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { ingestZ2m } from '../mqtt/mqtt-ingest.ts';
 import type { Rejections } from '../rejections.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import type { SiteRegistry } from '../sites/site-registry.ts';
 
 /** One entry of a site file's `bridges:` list. */
@@ -55,7 +55,7 @@ type LinkState = 'unknown' | 'up' | 'down';
  */
 export class ExternalZ2mBridge {
   readonly link: string;
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   private readonly clock: () => number;
   private readonly labels: Record<string, string>;
   private readonly countMessage: (labels?: Record<string, string>) => void;
@@ -73,7 +73,7 @@ export class ExternalZ2mBridge {
   constructor(private readonly opts: ExternalZ2mBridgeOptions) {
     this.link = `zigbee2mqtt:${opts.bridge.name}`;
     this.clock = opts.clock ?? Date.now;
-    this.backoff = new ReconnectBackoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 30_000, opts.random);
+    this.backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 30_000, opts.random);
     this.labels = { site: opts.siteId, bridge: opts.bridge.name };
     this.countMessage = opts.metrics.counter('carewatch_bridge_messages_total', 'Messages from external Zigbee2MQTT brokers, by site, bridge and outcome');
     this.countReconnect = opts.metrics.counter('carewatch_bridge_reconnects_total', 'Reconnections to an external broker after it was lost, by site and bridge');

@@ -1,135 +1,187 @@
-import { API_PREFIX, IngestResponse, type Lane, Lane as LaneEnum, MAX_INGEST_BATCH } from '../../contract/index.ts';
-import type { Outbox } from '../outbox/outbox.ts';
+import { Backoff, type Event, type ForwarderStats, type IngestResponse, type Lane, Lane as LaneEnum } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
+import { Metrics } from '../metrics.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { LaneSender } from './lane-sender.ts';
+import { ParkedTrouble, type TroubleMemory } from './parked-trouble.ts';
 
-const SLOW_SEND_MS = 250;
+/**
+ * The longest wait between two tries while the server is unreachable. A backlog waiting when the
+ * server returns (with nothing new to send it at once) waits at most this: GB 26875.1 asks a fire
+ * alarm at the centre within 10 s, so not the 30 s this was. A retry is one small request.
+ */
+const RETRY_MAX_MS = 5_000;
 
 export interface ForwarderOptions {
   serverUrl: string;
   gatewayId: string;
   token: string;
   outbox: Outbox;
+  /** Where the trouble raised about parked events is remembered (store/sqlite-trouble-memory.ts). */
+  troubleMemory: TroubleMemory;
   log: Logger;
-  /** Backoff after a failed send: doubles from min to max, with jitter so gateways do not retry in step. */
+  metrics?: Metrics;
+  /** Backoff after a failed send (contract/backoff.ts): doubles from min to max, with jitter. */
   retryMinMs?: number;
   retryMaxMs?: number;
   requestTimeoutMs?: number;
-}
-
-export interface ForwarderStats {
-  sent: number;
-  duplicates: number;
-  failures: number;
-  lastError: string | null;
-  lastSuccessAt: number | null;
+  /**
+   * Parked events are offered again this often, as the server's provisioning may have changed
+   * (a hot-added home provisioned since); also at start and on `reoffer()`. 0 turns the timer off.
+   */
+  reofferEveryMs?: number;
+  clock?: () => number;
 }
 
 /**
  * Sends outbox events to the server, at least once, with their ids (the server keeps each id once,
  * so a retry is harmless). One sender per lane runs on its own connection, so a life-safety event
  * never waits behind a telemetry batch already in flight (CONTRACT.md: life-safety overtakes any backlog).
+ *
+ * Events the server refuses are parked — kept on disk, logged, counted, listed on the status page,
+ * reported as the gateway's own trouble — and the lane moves on (issue 15, defect 1): the order of
+ * one device's accepted events is kept, as each lane still sends oldest first.
  */
 export class Forwarder {
-  readonly stats: ForwarderStats = { sent: 0, duplicates: 0, failures: 0, lastError: null, lastSuccessAt: null };
+  readonly stats: ForwarderStats = { sent: 0, duplicates: 0, failures: 0, parked: 0, lastError: null, lastSuccessAt: null, unreachableSince: null };
   private readonly senders: LaneSender[];
+  private readonly trouble: ParkedTrouble;
+  private readonly clock: () => number;
+  private readonly count: {
+    sent: (labels?: Record<string, string>, by?: number) => void;
+    parked: (labels?: Record<string, string>, by?: number) => void;
+    failures: (labels?: Record<string, string>, by?: number) => void;
+    reoffered: (labels?: Record<string, string>, by?: number) => void;
+  };
   private unsubscribe: (() => void) | undefined;
+  private reofferTimer: NodeJS.Timeout | undefined;
+  /** Last refusal (403) logged, so a refusing server is one line a minute, not one per retry. */
+  private refusalLoggedAt = 0;
+  private configVersion: number | undefined;
 
   constructor(private readonly opts: ForwarderOptions) {
-    this.senders = LaneEnum.options.map((lane) => new LaneSender(lane, opts, this.stats));
+    this.clock = opts.clock ?? Date.now;
+    const metrics = opts.metrics ?? new Metrics();
+    this.count = {
+      sent: metrics.counter('carewatch_forwarder_events_total', 'Events the server answered for, by lane and result (stored, duplicate)'),
+      parked: metrics.counter('carewatch_forwarder_parked_total', 'Events the server refused and the gateway parked, by lane and refusal code'),
+      failures: metrics.counter('carewatch_forwarder_failures_total', 'Failed sends, by lane and reason (unreachable, refused, http)'),
+      reoffered: metrics.counter('carewatch_forwarder_reoffered_total', 'Parked events offered to the server again'),
+    };
+    this.trouble = new ParkedTrouble({ outbox: opts.outbox, memory: opts.troubleMemory, gatewayId: opts.gatewayId, log: opts.log, clock: this.clock });
+    this.senders = LaneEnum.options.map((lane) => new LaneSender({
+      lane,
+      serverUrl: opts.serverUrl,
+      gatewayId: opts.gatewayId,
+      token: opts.token,
+      outbox: opts.outbox,
+      log: opts.log,
+      backoff: new Backoff(opts.retryMinMs ?? 200, opts.retryMaxMs ?? RETRY_MAX_MS),
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      onAnswer: (batch, answer) => this.answered(lane, batch, answer),
+      onFailure: (l, error, status) => this.failed(l, error, status),
+    }));
   }
 
   start(): void {
-    this.unsubscribe = this.opts.outbox.onAppend((lane) => this.senders.find((s) => s.lane === lane)?.wake());
-    for (const s of this.senders) s.wake();
+    // A new life-safety event is sent at once, even while its lane waits out a backoff (defect 7).
+    this.unsubscribe = this.opts.outbox.onAppend((lane) => this.sender(lane).wake(lane === 'life_safety'));
+    this.reoffer('start');
+    for (const s of this.senders) s.wake(); // what waits in the outbox from before a restart
+    const every = this.opts.reofferEveryMs ?? 60_000;
+    if (every > 0) this.reofferTimer = setInterval(() => this.reoffer('timer'), every);
+  }
+
+  /**
+   * The server answered a heartbeat: whatever waits out a backoff is sent now (defect 7). A new
+   * configuration version means provisioning changed: parked events are offered again.
+   */
+  serverAnswered(configVersion?: number): void {
+    for (const s of this.senders) s.serverBack();
+    if (configVersion === undefined || configVersion === this.configVersion) return;
+    const first = this.configVersion === undefined;
+    this.configVersion = configVersion;
+    if (!first) this.reoffer('server configuration changed');
+  }
+
+  /** Offers the parked events again (provisioning may have changed); returns how many. */
+  reoffer(why: string): number {
+    const n = this.opts.outbox.reoffer();
+    if (n === 0) return 0;
+    this.count.reoffered({}, n);
+    this.opts.log.info({ events: n, why }, 'parked events offered to the server again');
+    for (const s of this.senders) s.wake(true);
+    return n;
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    if (this.reofferTimer) clearInterval(this.reofferTimer);
+    this.reofferTimer = undefined;
     await Promise.all(this.senders.map((s) => s.stop()));
   }
-}
 
-class LaneSender {
-  private running = false;
-  private stopped = false;
-  private again = false;
-  private backoffMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
-  private abort: AbortController | undefined;
-
-  constructor(readonly lane: Lane, private readonly opts: ForwarderOptions, private readonly stats: ForwarderStats) {}
-
-  wake(): void {
-    if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    if (this.timer) return; // backing off: the timer will run it
-    this.inFlight = this.drain();
+  private sender(lane: Lane): LaneSender {
+    return this.senders.find((s) => s.lane === lane)!;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.abort?.abort();
-    await this.inFlight?.catch(() => undefined);
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      do {
-        this.again = false;
-        for (;;) {
-          if (this.stopped) return;
-          const batch = this.opts.outbox.peek(this.lane, MAX_INGEST_BATCH);
-          if (batch.length === 0) break;
-          await this.send(batch);
-          this.backoffMs = 0;
-        }
-      } while (this.again);
-    } catch (err) {
-      this.stats.failures += 1;
-      this.stats.lastError = (err as Error).message;
-      this.scheduleRetry();
-    } finally {
-      this.running = false;
+  private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse): void {
+    const parked = this.opts.outbox.settle(answer.stored, answer.refused);
+    const fresh = answer.stored.length - answer.duplicates;
+    this.stats.sent += fresh;
+    this.stats.duplicates += answer.duplicates;
+    this.count.sent({ lane, result: 'stored' }, fresh);
+    if (answer.duplicates > 0) this.count.sent({ lane, result: 'duplicate' }, answer.duplicates);
+    this.stats.lastSuccessAt = this.clock();
+    if (this.stats.unreachableSince !== null) {
+      this.opts.log.info({ lane, downMs: this.clock() - this.stats.unreachableSince }, 'server reachable again; sending the outbox');
+      this.stats.unreachableSince = null;
     }
+    const stored = new Set(answer.stored);
+    this.trouble.noteServed(new Set(batch.filter((e) => stored.has(e.id)).map((e) => e.siteId)));
+    if (parked.length > 0) this.parkedNow(lane, parked, answer);
+    this.trouble.settled();
+    // The server answers: the other lanes need not wait out their backoff either.
+    for (const s of this.senders) if (s.lane !== lane) s.serverBack();
   }
 
-  private scheduleRetry(): void {
-    if (this.stopped) return;
-    const min = this.opts.retryMinMs ?? 200;
-    const max = this.opts.retryMaxMs ?? 30_000;
-    this.backoffMs = Math.min(max, this.backoffMs === 0 ? min : this.backoffMs * 2);
-    const delay = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
-    if (this.backoffMs >= max / 2) this.opts.log.warn({ lane: this.lane, err: this.stats.lastError }, 'server unreachable; events kept in the outbox');
-    this.timer = setTimeout(() => { this.timer = undefined; this.wake(); }, delay);
+  private parkedNow(lane: Lane, parked: readonly Event[], answer: IngestResponse): void {
+    this.stats.parked += parked.length;
+    const byCode = new Map<string, number>();
+    const codeOf = new Map(answer.refused.map((r) => [r.id, r.code]));
+    for (const e of parked) byCode.set(codeOf.get(e.id)!, (byCode.get(codeOf.get(e.id)!) ?? 0) + 1);
+    for (const [code, n] of byCode) this.count.parked({ lane, code }, n);
+    const critical = parked.filter((e) => e.severity === 'critical').length;
+    const first = answer.refused.find((r) => r.id === parked[0]!.id);
+    this.opts.log.error(
+      { lane, parked: parked.length, critical, sites: [...new Set(parked.map((e) => e.siteId))].slice(0, 20), first },
+      'server refused events; parked in the outbox (listed on the status page) and offered again later',
+    );
+    this.trouble.parked(parked, answer.refused, this.opts.outbox.parked(0).total);
   }
 
-  private async send(batch: { id: string }[]): Promise<void> {
-    this.abort = new AbortController();
-    const timeout = setTimeout(() => this.abort?.abort(), this.opts.requestTimeoutMs ?? 10_000);
-    const started = performance.now();
-    try {
-      const res = await fetch(`${this.opts.serverUrl}${API_PREFIX}/ingest`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}` },
-        body: JSON.stringify({ gatewayId: this.opts.gatewayId, events: batch }),
-        signal: this.abort.signal,
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 300)}`);
-      const body = IngestResponse.parse(JSON.parse(text));
-      this.opts.outbox.ack(body.stored);
-      this.stats.sent += body.stored.length - body.duplicates;
-      this.stats.duplicates += body.duplicates;
-      this.stats.lastSuccessAt = Date.now();
-      if (body.stored.length === 0) throw new Error('ingest stored nothing of a non-empty batch');
-      const tookMs = performance.now() - started;
-      // An alarm should reach the server in milliseconds; a slow answer is worth a line to match against.
-      if (tookMs > SLOW_SEND_MS) this.opts.log.warn({ lane: this.lane, events: batch.length, tookMs: Math.round(tookMs) }, 'slow ingest answer');
-    } finally {
-      clearTimeout(timeout);
+  private failed(lane: Lane, error: string, status: number | undefined): void {
+    this.stats.failures += 1;
+    this.stats.lastError = error;
+    if (status === 403 || status === 401) {
+      // The server answered and refused this gateway: wrong gateway id or token, not an outage.
+      this.count.failures({ lane, reason: 'refused' });
+      if (this.clock() - this.refusalLoggedAt >= 60_000) {
+        this.refusalLoggedAt = this.clock();
+        this.opts.log.error({ lane, status, gatewayId: this.opts.gatewayId, err: error },
+          'server refused this gateway (check --gateway-id and the token); events kept in the outbox');
+      }
+      return;
+    }
+    if (status !== undefined) {
+      this.count.failures({ lane, reason: 'http' });
+      this.opts.log.warn({ lane, status, err: error }, 'ingest failed; events kept in the outbox');
+      return;
+    }
+    this.count.failures({ lane, reason: 'unreachable' });
+    if (this.stats.unreachableSince === null) {
+      this.stats.unreachableSince = this.clock();
+      this.opts.log.warn({ lane, err: error }, 'server unreachable; events kept in the outbox');
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Event, Lane } from '../../contract/index.ts';
+import type { Event, IngestRefusal, Lane, ParkedList } from '../../contract/index.ts';
 import type { EventDraft } from '../core/event-draft.ts';
 
 /**
@@ -9,10 +9,27 @@ import type { EventDraft } from '../core/event-draft.ts';
 export interface Outbox {
   /** Gives the draft its identity (id, per-subject seq, createdAt, lane) and stores it durably. */
   append(draft: EventDraft): Event;
-  /** Oldest first, at most `limit`, of one lane. */
+  /**
+   * Call after the caller's own transaction around `append` committed, before the device is
+   * acknowledged: makes that commit power-safe when it carried an alarm (issue 15, defect 4).
+   */
+  afterCommit(): void;
+  /** Oldest first, at most `limit`, of one lane; parked events are left out. */
   peek(lane: Lane, limit: number): Event[];
   /** The server stored these: forget them. Unknown ids are ignored (a retry raced an ack). */
   ack(ids: readonly string[]): void;
+  /**
+   * The server's answer to one batch, in one transaction: stored ids forgotten, refused ones
+   * parked (kept on disk, out of the lane's way). Returns the events parked now.
+   */
+  settle(stored: readonly string[], refused: readonly IngestRefusal[]): Event[];
+  /** Puts every parked event back in its lane, in its old place; returns how many. */
+  reoffer(): number;
+  /** The parked events, oldest first (at most `limit`), and their total. */
+  parked(limit: number): ParkedList;
+  /** Whether an event the server once refused is still here (parked, or offered again). */
+  holdsRefused(): boolean;
+  /** Events waiting to be sent, by lane (parked ones not counted). */
   depth(): Record<Lane, number>;
   /** Called after every append, so a sender can wake without polling. */
   onAppend(listener: (lane: Lane) => void): () => void;

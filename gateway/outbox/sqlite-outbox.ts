@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { type Event, type Lane, laneFor } from '../../contract/index.ts';
+import type Database from 'better-sqlite3';
+import { type Event, type IngestRefusal, type Lane, type ParkedEvent, type ParkedList, laneFor } from '../../contract/index.ts';
 import type { EventDraft } from '../core/event-draft.ts';
+import { PowerSafeCommits } from '../store/power-safe-commits.ts';
+import type { Durability } from '../store/open-gateway-db.ts';
+import { migrateOutbox } from './outbox-schema.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface SqliteOutboxOptions {
@@ -13,46 +16,58 @@ export interface SqliteOutboxOptions {
    * database commits or rolls back with the event (the upstream links' queue, docs/upstream.md).
    */
   onStored?: (event: Event) => void;
+  /** As the database was opened with (store/open-gateway-db.ts); default `alarms`. */
+  durability?: Durability;
 }
 
 const LANE_CODE: Record<Lane, number> = { life_safety: 0, alarm: 1, telemetry: 2 };
+const LANES = Object.keys(LANE_CODE) as Lane[];
 
 /**
- * Outbox on SQLite in WAL mode. With `synchronous=NORMAL` a committed row survives a killed
- * process (kill -9) but not a power cut; `FULL` also survives the power cut at ~0.6 ms a commit
- * (measured on the project's machine; see docs/architecture.md). The gateway chooses.
+ * Outbox on SQLite in WAL mode. Under the default durability (`alarms`) a commit that carries an
+ * alarm (any event outside the telemetry lane) is made power-safe before the device is
+ * acknowledged, and quiet telemetry stays at `synchronous=NORMAL` (survives kill -9, not a power
+ * cut) — issue 15, defect 4; the cost of each is in `npm run bench`.
+ *
+ * An event the server refuses is parked: it stays in its row, marked, and `peek` passes it by,
+ * so it never holds its lane (issue 15, defect 1); `reoffer` unmarks it in its old place.
  */
 export class SqliteOutbox implements Outbox {
   private readonly listeners = new Set<(lane: Lane) => void>();
+  private readonly powerSafe: PowerSafeCommits;
   private readonly insert: Database.Statement;
   private readonly nextSeq: Database.Statement;
   private readonly selectLane: Database.Statement;
   private readonly remove: Database.Statement;
+  private readonly park: Database.Statement;
+  private readonly bodyOf: Database.Statement;
+  private readonly unpark: Database.Statement;
+  private readonly selectParked: Database.Statement;
+  private readonly countParked: Database.Statement;
+  private readonly anyRefused: Database.Statement;
   private readonly countLanes: Database.Statement;
   private readonly appendTx: (draft: EventDraft) => Event;
+  private readonly settleTx: (stored: readonly string[], refused: readonly IngestRefusal[]) => Event[];
 
   constructor(private readonly opts: SqliteOutboxOptions) {
     const { db } = opts;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS outbox (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        lane INTEGER NOT NULL,
-        body TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS outbox_lane ON outbox (lane, n);
-      CREATE TABLE IF NOT EXISTS subject_seq (
-        key TEXT PRIMARY KEY,
-        seq INTEGER NOT NULL
-      ) WITHOUT ROWID;
-    `);
+    migrateOutbox(db);
+    this.powerSafe = new PowerSafeCommits(db, opts.durability ?? 'alarms');
     this.insert = db.prepare('INSERT INTO outbox (id, lane, body) VALUES (?, ?, ?)');
     this.nextSeq = db.prepare(
       'INSERT INTO subject_seq (key, seq) VALUES (?, 0) ON CONFLICT (key) DO UPDATE SET seq = seq + 1 RETURNING seq',
     );
-    this.selectLane = db.prepare('SELECT body FROM outbox WHERE lane = ? ORDER BY n LIMIT ?');
+    this.selectLane = db.prepare('SELECT body FROM outbox WHERE lane = ? AND parked_at IS NULL ORDER BY n LIMIT ?');
     this.remove = db.prepare('DELETE FROM outbox WHERE id = ?');
-    this.countLanes = db.prepare('SELECT lane, COUNT(*) AS c FROM outbox GROUP BY lane');
+    this.park = db.prepare(`UPDATE outbox SET parked_at = ?, refusal_code = ?, refusal_reason = ?, refusals = refusals + 1
+      WHERE id = ? AND parked_at IS NULL RETURNING body`);
+    this.bodyOf = db.prepare('SELECT body FROM outbox WHERE id = ?');
+    this.unpark = db.prepare('UPDATE outbox SET parked_at = NULL WHERE parked_at IS NOT NULL');
+    this.selectParked = db.prepare(`SELECT body, parked_at, refusal_code, refusal_reason, refusals FROM outbox
+      WHERE parked_at IS NOT NULL ORDER BY n LIMIT ?`);
+    this.countParked = db.prepare('SELECT COUNT(*) AS c FROM outbox WHERE parked_at IS NOT NULL');
+    this.anyRefused = db.prepare('SELECT 1 FROM outbox WHERE refusals > 0 LIMIT 1');
+    this.countLanes = db.prepare('SELECT lane, COUNT(*) AS c FROM outbox WHERE parked_at IS NULL GROUP BY lane');
     this.appendTx = db.transaction((draft: EventDraft) => {
       const { seq } = this.nextSeq.get(`${draft.siteId}|${draft.subject}`) as { seq: number };
       const event = toEvent(draft, seq, randomUUID(), this.opts.clock());
@@ -60,13 +75,28 @@ export class SqliteOutbox implements Outbox {
       this.opts.onStored?.(event);
       return event;
     });
+    this.settleTx = db.transaction((stored: readonly string[], refused: readonly IngestRefusal[]) => {
+      for (const id of stored) this.remove.run(id);
+      const now = this.opts.clock();
+      const parked: Event[] = [];
+      for (const r of refused) {
+        const row = this.park.get(now, r.code, r.reason.slice(0, 1000), r.id) as { body: string } | undefined;
+        if (row) parked.push(JSON.parse(row.body) as Event);
+      }
+      return parked;
+    });
   }
 
   append(draft: EventDraft): Event {
-    const event = this.appendTx(draft);
+    const alarm = laneFor(draft.severity, draft.action) !== 'telemetry';
+    const event = this.powerSafe.commit(alarm, () => this.appendTx(draft));
     // Wake senders only after the caller's surrounding transaction (if any) has committed.
     queueMicrotask(() => { for (const l of this.listeners) l(event.lane); });
     return event;
+  }
+
+  afterCommit(): void {
+    this.powerSafe.afterOuterCommit();
   }
 
   peek(lane: Lane, limit: number): Event[] {
@@ -74,14 +104,44 @@ export class SqliteOutbox implements Outbox {
   }
 
   ack(ids: readonly string[]): void {
-    this.opts.db.transaction(() => { for (const id of ids) this.remove.run(id); })();
+    this.settleTx(ids, []);
+  }
+
+  settle(stored: readonly string[], refused: readonly IngestRefusal[]): Event[] {
+    return this.settleTx(stored, refused);
+  }
+
+  reoffer(): number {
+    return this.unpark.run().changes;
+  }
+
+  parked(limit: number): ParkedList {
+    const rows = this.selectParked.all(limit) as Array<{ body: string; parked_at: number; refusal_code: ParkedEvent['code']; refusal_reason: string; refusals: number }>;
+    const events = rows.map((r): ParkedEvent => {
+      const e = JSON.parse(r.body) as Event;
+      return {
+        id: e.id, siteId: e.siteId, kind: e.kind, severity: e.severity, lane: e.lane, subject: e.subject,
+        ...(e.deviceId ? { deviceId: e.deviceId } : {}),
+        ts: e.ts, parkedAt: r.parked_at, code: r.refusal_code, reason: r.refusal_reason, refusals: r.refusals,
+      };
+    });
+    return { total: (this.countParked.get() as { c: number }).c, events };
+  }
+
+  holdsRefused(): boolean {
+    return this.anyRefused.get() !== undefined;
+  }
+
+  /** One stored event by id (tests, and what a parked row carries). */
+  get(id: string): Event | undefined {
+    const row = this.bodyOf.get(id) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Event) : undefined;
   }
 
   depth(): Record<Lane, number> {
     const out: Record<Lane, number> = { life_safety: 0, alarm: 0, telemetry: 0 };
-    const names = Object.keys(LANE_CODE) as Lane[];
     for (const row of this.countLanes.all() as { lane: number; c: number }[]) {
-      const name = names[row.lane];
+      const name = LANES[row.lane];
       if (name) out[name] = row.c;
     }
     return out;

@@ -1,7 +1,7 @@
 import { API_PREFIX, GatewayConfig } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import type { ManagedFolder } from './managed-folder.ts';
 
 export interface ConfigPullOptions {
@@ -26,7 +26,7 @@ export class ConfigPull {
   private stopped = true;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  private readonly backoff = new ReconnectBackoff(1000, 60_000);
+  private readonly backoff = new Backoff(1000, 60_000);
   private readonly pulls: (labels?: Record<string, string>, by?: number) => void;
   private appliedVersion: number;
   private wake: (() => void) | undefined;

@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
 import type { SiteRegistry } from '../sites/site-registry.ts';
 import { Gb26875Receiver } from './gb26875-receiver.ts';
-import { ReconnectBackoff } from './reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import { RflinkReceiver } from './rflink-receiver.ts';
 import { type FrameReceiver, SerialIngest } from './serial-ingest.ts';
 
@@ -50,7 +50,7 @@ type LinkState = 'unknown' | 'up' | 'down';
  */
 export class SerialLink {
   readonly link: string;
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   private readonly clock: () => number;
   private readonly idleFlushMs: number;
   private readonly setUpGauge: (labels: Record<string, string>, value: number) => void;
@@ -67,7 +67,7 @@ export class SerialLink {
     this.link = `serial:${opts.config.path}`;
     this.clock = opts.clock ?? Date.now;
     this.idleFlushMs = opts.idleFlushMs ?? 250;
-    this.backoff = new ReconnectBackoff(opts.retryMinMs ?? 1000, opts.retryMaxMs ?? 30_000, opts.random);
+    this.backoff = new Backoff(opts.retryMinMs ?? 1000, opts.retryMaxMs ?? 30_000, opts.random);
     this.setUpGauge = opts.metrics.gauge('carewatch_serial_link_up', 'Serial port open (1) or lost (0), by link');
     this.countReconnect = opts.metrics.counter('carewatch_serial_reconnects_total', 'Serial ports reopened after they were lost, by link');
     this.countOpenFailure = opts.metrics.counter('carewatch_serial_open_failures_total', 'Failed attempts to open a serial port, by link');

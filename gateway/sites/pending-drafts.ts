@@ -1,5 +1,5 @@
 import type { EventDraft } from '../core/event-draft.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 
 export interface PendingDraftsOptions {
   /** Stores one draft durably; throws when it cannot (the outbox's `append`). */
@@ -10,7 +10,7 @@ export interface PendingDraftsOptions {
   onRecovered: (stored: number, retries: number, heldMs: number, lastError: string) => void;
   clock?: () => number;
   /** Backoff between attempts (default 200 ms doubling to 10 s): the project's one backoff. */
-  backoff?: ReconnectBackoff;
+  backoff?: Backoff;
 }
 
 /**
@@ -24,7 +24,7 @@ export interface PendingDraftsOptions {
  */
 export class PendingDrafts {
   private readonly queue: EventDraft[] = [];
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private firstFailedAt = 0;
@@ -33,7 +33,7 @@ export class PendingDrafts {
   private stopped = false;
 
   constructor(private readonly opts: PendingDraftsOptions) {
-    this.backoff = opts.backoff ?? new ReconnectBackoff(200, 10_000);
+    this.backoff = opts.backoff ?? new Backoff(200, 10_000);
     this.clock = opts.clock ?? Date.now;
   }
 

@@ -4,7 +4,7 @@ import type { LinkStatus, Reading } from '../../contract/index.ts';
 import { watchSite } from '../core/watch-site.ts';
 import type { EventDraft } from '../core/event-draft.ts';
 import type { Outbox } from '../outbox/outbox.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import { SqliteRuleState } from '../store/sqlite-rule-state.ts';
 import type { SiteModel } from '../site/model.ts';
 import type { Logger } from '../log.ts';
@@ -24,7 +24,7 @@ export interface SiteRuntimeDeps {
   /** Counts, logs and folds messages from unregistered devices before they are raised. */
   unregistered?: UnregisteredDevices;
   /** Delay before restarting failed rules: first ~100 ms, doubling to 30 s while they keep failing. */
-  restartBackoff?: ReconnectBackoff;
+  restartBackoff?: Backoff;
 }
 
 export class RulesRestartingError extends Error {
@@ -43,7 +43,7 @@ export class SiteRuntime {
   private readonly readings = new Subject<Reading>();
   private readonly links = new Subject<LinkStatus>();
   private readonly pending: PendingDrafts;
-  private readonly restartBackoff: ReconnectBackoff;
+  private readonly restartBackoff: Backoff;
   private subscription: Subscription | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -63,7 +63,7 @@ export class SiteRuntime {
     readonly site: SiteModel,
     private readonly deps: SiteRuntimeDeps,
   ) {
-    this.restartBackoff = deps.restartBackoff ?? new ReconnectBackoff(100, 30_000);
+    this.restartBackoff = deps.restartBackoff ?? new Backoff(100, 30_000);
     this.countStoreFailure = deps.metrics?.counter('carewatch_event_store_failures_total', 'Events a timer or sweep raised that could not be stored at first (held and retried), by site');
     this.countRestart = deps.metrics?.counter('carewatch_site_rules_restarts_total', 'Rule pipelines of a site that failed and were restarted from stored state, by site');
     this.pending = new PendingDrafts({
@@ -136,6 +136,8 @@ export class SiteRuntime {
     } finally {
       this.inPush = false;
       this.appendError = undefined;
+      // An alarm this reading raised is made power-safe before the caller acknowledges the device.
+      this.deps.outbox.afterCommit();
     }
   }
 

@@ -2,14 +2,22 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-export type Durability = 'process' | 'power';
+/**
+ * `process` (synchronous=NORMAL): every commit survives a crashed or killed process, not a power cut.
+ * `alarms` (the default; issue 15, defect 4): as `process`, and a commit that carries an alarm is
+ * also power-safe (FULL) before the device is acknowledged (store/power-safe-commits.ts).
+ * `power` (FULL): every commit survives a power cut, telemetry too.
+ * The cost of each: `npm run bench` (gateway durability), docs/benchmarks.md.
+ */
+export const DURABILITIES = ['process', 'alarms', 'power'] as const;
+export type Durability = (typeof DURABILITIES)[number];
+export const DEFAULT_DURABILITY: Durability = 'alarms';
 
 /**
  * One SQLite file holds the gateway's durable state: outbox, per-subject sequences, rule state.
- * `process` (synchronous=NORMAL) survives a crashed or killed process; `power` (FULL) also
- * survives a power cut, at about 20x the commit cost (docs/architecture.md has the numbers).
+ * Open it with the same durability the outbox is given.
  */
-export function openGatewayDb(dataDir: string, durability: Durability = 'process'): Database.Database {
+export function openGatewayDb(dataDir: string, durability: Durability = DEFAULT_DURABILITY): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'gateway.db'));
   db.pragma('journal_mode = WAL');

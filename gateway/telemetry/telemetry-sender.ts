@@ -1,6 +1,6 @@
 import { API_PREFIX, MAX_READINGS_BATCH, ReadingsIngestResponse } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import type { TelemetryQueue } from './telemetry-queue.ts';
 
 export interface TelemetrySenderOptions {
@@ -19,18 +19,18 @@ export interface TelemetrySenderOptions {
 /**
  * Sends queued readings to `POST /api/v1/ingest/readings`, oldest first, in batches; removes them
  * once the server answered. Its own requests, its own retry timer: the event forwarder's lanes
- * never wait for it. Failures back off with the gateway's one backoff (ReconnectBackoff).
+ * never wait for it. Failures back off with the gateway's one backoff (Backoff).
  */
 export class TelemetrySender {
   private running: Promise<void> | undefined;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private abort: AbortController | undefined;
-  private readonly backoff: ReconnectBackoff;
+  private readonly backoff: Backoff;
   lastError: string | null = null;
 
   constructor(private readonly opts: TelemetrySenderOptions) {
-    this.backoff = new ReconnectBackoff(opts.retryMinMs ?? 500, opts.retryMaxMs ?? 60_000);
+    this.backoff = new Backoff(opts.retryMinMs ?? 500, opts.retryMaxMs ?? 60_000);
   }
 
   /** Sends what is queued, unless a send or a retry wait is under way. */

@@ -2,7 +2,7 @@ import { DEFAULT_SEVERITY, type Event } from '../../contract/index.ts';
 import type { EventDraft } from '../core/event-draft.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { ReconnectBackoff } from '../serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import type { QueuedEvent, UpstreamQueue } from './upstream-queue.ts';
 
 export interface UpstreamLinkDeps {
@@ -36,7 +36,7 @@ export abstract class QueuedLink {
   private tickTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   /** Capped at 5 s: a receiver that comes back gets the waiting fire alarm within seconds (GB 26875.1: 10 s). */
-  private readonly backoff = new ReconnectBackoff(250, 5_000);
+  private readonly backoff = new Backoff(250, 5_000);
   readonly stats = { delivered: 0, refused: 0, retries: 0, failovers: 0, lastError: null as string | null };
   private readonly count: {
     delivered: (l?: Record<string, string>, by?: number) => void;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Alarm, AlarmListQuery, AlarmTimeline, Event, Outcome } from '../../contract/index.ts';
+import { type Alarm, type AlarmListQuery, type AlarmListResponse, type AlarmTimeline, type Event, type Outcome, alarmCursor } from '../../contract/index.ts';
 import { badRequest, conflict, notFound } from '../http-error.ts';
 import type { AlarmBus } from './alarm-bus.ts';
 import { commitTransition } from './alarm-commit.ts';
@@ -98,19 +98,31 @@ export class AlarmService {
     });
   }
 
-  /** Alarms in the caller's scope, newest first, with the change id they are current to. */
-  list(principal: Principal, query: AlarmListQuery): Promise<{ alarms: Alarm[]; lastChangeId: number }> {
+  /**
+   * Alarms in the caller's scope, newest first, a page of at most `limit` after `after`, with
+   * whether more follow and the change id they are current to.
+   */
+  list(principal: Principal, query: AlarmListQuery, after?: { raisedAt: string; id: string }): Promise<AlarmListResponse> {
     const scope = alarmScope(principal);
     const sites = query.site ? [query.site] : scope.sites;
-    return this.store.read(async (tx) => ({
-      alarms: await tx.alarms.list({
+    return this.store.read(async (tx) => {
+      // One more than asked for: whether it exists is whether more follow.
+      const page = await tx.alarms.list({
         sites,
         ...(scope.kindPrefix ? { kindPrefix: scope.kindPrefix } : {}),
         openOnly: query.status === 'active',
-        limit: query.limit,
-      }),
-      lastChangeId: await tx.alarms.lastChangeId(),
-    }));
+        limit: query.limit + 1,
+        ...(after ? { after } : {}),
+      });
+      const more = page.length > query.limit;
+      const alarms = more ? page.slice(0, query.limit) : page;
+      return {
+        alarms,
+        lastChangeId: await tx.alarms.lastChangeId(),
+        more,
+        ...(more ? { nextCursor: alarmCursor(alarms.at(-1)!) } : {}),
+      };
+    });
   }
 
   /** Open alarms of one site whose kind starts with `prefix` (device faults for the device list). */

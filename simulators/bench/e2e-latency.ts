@@ -19,8 +19,8 @@ export interface E2eLatencyResult {
  * stream, through the real server and gateway processes. Alarms are sent one at a time (raise,
  * then clear) across the demo's native smoke detectors, so each sample is one alarm's own path.
  */
-export async function benchE2eLatency(alarms = 1000): Promise<E2eLatencyResult> {
-  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1) });
+export async function benchE2eLatency(alarms = 1000, gatewayArgs: string[] = []): Promise<E2eLatencyResult> {
+  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1), gatewayArgs });
   await stack.start();
   try {
     const nurse = stack.creds.users.find((u) => u.username === 'night-nurse')!.token;

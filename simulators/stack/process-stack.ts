@@ -20,6 +20,8 @@ export interface ProcessStackOptions {
   gatewayWrapper?: string[];
   /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
   gatewayNodeArgs?: string[];
+  /** The server URL the gateway is given, when it reaches the server through something (a test's TCP proxy). */
+  gatewayServerUrl?: () => string;
 }
 
 /**
@@ -61,7 +63,7 @@ export class ProcessStack {
   async startGateway(): Promise<void> {
     const paths = demoPaths(this.dataDir);
     this.gateway = this.spawn([
-      'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.serverUrl, '--gateway-id', 'gw-demo',
+      'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.opts.gatewayServerUrl?.() ?? this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       ...(this.opts.gatewayArgs ?? []),

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPortMock } from 'serialport';
 import { decodeGb26875Frame } from '../../devices/codecs/gb26875/index.ts';
 import { encodeRflinkLine } from '../../devices/codecs/rflink/index.ts';
-import { ReconnectBackoff } from '../../gateway/serial/reconnect-backoff.ts';
+import { Backoff } from '../../contract/backoff.ts';
 import { SerialLink } from '../../gateway/serial/serial-link.ts';
 import {
   type TransportHarness, createTransportHarness, eventsOf, fixture, waitFor,
@@ -251,10 +251,10 @@ describe('SerialLink when the receiver goes away', () => {
   });
 });
 
-describe('ReconnectBackoff', () => {
+describe('Backoff', () => {
   it('doubles from min to max, each delay between half and all of its ceiling, and starts over after reset', () => {
-    const low = new ReconnectBackoff(100, 1000, () => 0);
-    const high = new ReconnectBackoff(100, 1000, () => 1);
+    const low = new Backoff(100, 1000, () => 0);
+    const high = new Backoff(100, 1000, () => 1);
     const lows = Array.from({ length: 6 }, () => low.next());
     const highs = Array.from({ length: 6 }, () => high.next());
     expect(lows).toEqual([50, 100, 200, 400, 500, 500]);
@@ -264,7 +264,7 @@ describe('ReconnectBackoff', () => {
   });
 
   it('refuses bounds that make no backoff', () => {
-    expect(() => new ReconnectBackoff(0, 10)).toThrow(RangeError);
-    expect(() => new ReconnectBackoff(100, 10)).toThrow('maxMs (10) must be >= minMs (100)');
+    expect(() => new Backoff(0, 10)).toThrow(RangeError);
+    expect(() => new Backoff(100, 10)).toThrow('maxMs (10) must be >= minMs (100)');
   });
 });

@@ -23,6 +23,8 @@ export interface ResendingDeviceOptions {
   deviceId: string;
   /** No PUBACK within this: the message counts as lost and is sent again on a new connection. */
   ackTimeoutMs?: number;
+  /** The boolean state field toggled: `smoke` (default), or `water_leak` for a leak sensor. */
+  field?: 'smoke' | 'water_leak';
 }
 
 /**
@@ -60,7 +62,7 @@ export class ResendingSmokeDetector {
   async toggle(count: number, opts: { gapMs?: number; deadline: number }): Promise<void> {
     for (let i = 0; i < count && !this.stopped; i++) {
       const smoke = !(this.acked.at(-1) ?? false);
-      await this.send(JSON.stringify({ smoke, ts: Date.now() }), opts.deadline);
+      await this.send(JSON.stringify({ [this.opts.field ?? 'smoke']: smoke, ts: Date.now() }), opts.deadline);
       this.acked.push(smoke);
       if (opts.gapMs) await sleep(opts.gapMs);
     }

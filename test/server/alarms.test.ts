@@ -46,6 +46,30 @@ describe('GET /api/v1/alarms', () => {
     expect((response.json() as { alarms: Alarm[] }).alarms).toHaveLength(2);
   });
 
+  // Issue 15, defect 8: the list stopped at its limit without saying more existed.
+  it('says when more alarms match than a page holds, and pages through them all with the cursor', async () => {
+    const pages: Array<{ alarms: Alarm[]; more: boolean; nextCursor?: string }> = [];
+    let cursor: string | undefined;
+    do {
+      const response = await get('admin', `/alarms?status=all&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(response.statusCode).toBe(200);
+      const page = response.json() as { alarms: Alarm[]; more: boolean; nextCursor?: string };
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor && pages.length < 10);
+    expect(pages.map((p) => [p.alarms.length, p.more])).toEqual([[2, true], [2, true], [1, false]]);
+    expect(pages.at(-1)!.nextCursor).toBeUndefined();
+    const all = (await get('admin', '/alarms?status=all')).json() as { alarms: Alarm[]; more: boolean };
+    expect(all.more).toBe(false);
+    expect(pages.flatMap((p) => p.alarms.map((a) => a.id))).toEqual(all.alarms.map((a) => a.id));
+  });
+
+  it('refuses a cursor it did not give with 400', async () => {
+    const response = await get('admin', '/alarms?cursor=not-a-cursor');
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/cursor/);
+  });
+
   it.each([
     ['?limit=0', /^query\.limit: /],
     ['?limit=lots', /^query\.limit: /],

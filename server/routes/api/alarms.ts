@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import {
   Alarm, AlarmIdParams, AlarmListQuery, AlarmListResponse, AlarmTimeline, AssignBody, AttendBody, CommentBody,
-  ConfirmBody, ConfirmResponse, ResolveBody,
+  ConfirmBody, ConfirmResponse, ResolveBody, parseAlarmCursor,
 } from '../../../contract/index.ts';
+import { badRequest } from '../../http-error.ts';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
 import { OPERATOR_ROLES, READER_ROLES } from '../../services/scope.ts';
 import { allowRoles, ErrorBody, principalOf, requireRegion, requireSite } from './guards.ts';
@@ -25,7 +26,9 @@ export default async function alarmRoutes(fastify: FastifyInstance): Promise<voi
     if (request.query.site) requireSite(request, request.query.site);
     if (request.query.region) requireRegion(request, request.query.region);
     const principal = principalOf(request);
-    return app.alarms.list(request.query.region ? app.scope.narrowToRegion(principal, request.query.region) : principal, request.query);
+    const after = request.query.cursor === undefined ? undefined : parseAlarmCursor(request.query.cursor);
+    if (request.query.cursor !== undefined && !after) throw badRequest('querystring.cursor: not a cursor this server gave (use nextCursor of the previous page)');
+    return app.alarms.list(request.query.region ? app.scope.narrowToRegion(principal, request.query.region) : principal, request.query, after);
   });
 
   app.get('/alarms/:id/timeline', {

@@ -39,6 +39,7 @@ export class SqliteAlarmStore implements AlarmStore {
       WHERE (@openOnly = 0 OR status != 'resolved')
         AND (@sites IS NULL OR site_id IN (SELECT value FROM json_each(@sites)))
         AND (@kindPrefix IS NULL OR substr(kind, 1, length(@kindPrefix)) = @kindPrefix)
+        AND (@afterAt IS NULL OR raised_at < @afterAt OR (raised_at = @afterAt AND id < @afterId))
         AND (@raisedFrom IS NULL OR raised_at >= @raisedFrom)
         AND (@raisedBefore IS NULL OR raised_at < @raisedBefore)
       ORDER BY raised_at DESC, id DESC LIMIT @limit`);
@@ -103,6 +104,8 @@ export class SqliteAlarmStore implements AlarmStore {
       openOnly: filter.openOnly ? 1 : 0,
       sites: filter.sites === 'all' ? null : JSON.stringify(filter.sites),
       kindPrefix: filter.kindPrefix ?? null,
+      afterAt: filter.after?.raisedAt ?? null,
+      afterId: filter.after?.id ?? null,
       raisedFrom: filter.raisedFrom ?? null,
       raisedBefore: filter.raisedBefore ?? null,
       limit: filter.limit,

@@ -94,6 +94,8 @@ export interface AlarmFilter {
   raisedFrom?: string;
   raisedBefore?: string;
   limit: number;
+  /** Only alarms after this one in the list's order (raised earlier, or at once with a smaller id): paging. */
+  after?: { raisedAt: string; id: string };
 }
 
 export interface StoredAlarmChange extends AlarmChange {
