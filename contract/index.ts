@@ -13,3 +13,4 @@ export * from './audit.ts';
 export * from './cli.ts';
 export * from './region.ts';
 export * from './gateway-config.ts';
+export * from './scenario.ts';
