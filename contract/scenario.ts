@@ -65,7 +65,7 @@ export const ScenarioExpectation = z.object({
   after: ScenarioTime.optional(),
   /** Seen no later than this clock time. */
   by: ScenarioTime.optional(),
-  /** Exactly this many times over the whole run (`once` = 1). */
+  /** Exactly this many alarms (raises of an alarm not already active; `once` = 1) in the window. */
   times: z.number().int().min(0).optional(),
   /** Not seen at all until `until` (an absence: proved only by a later event the run does see). */
   none: z.literal(true).optional(),
@@ -124,6 +124,8 @@ export const ScenarioObservation = z.object({
   count: z.number().int().min(1).optional(),
   /** The event's id (virtual runs), to show exactly-once delivery. */
   id: z.string().optional(),
+  /** A raise of an alarm already active (the server's `repeated`): the same alarm again, not a new one. */
+  repeat: z.boolean().optional(),
 });
 export type ScenarioObservation = z.infer<typeof ScenarioObservation>;
 
@@ -194,10 +196,10 @@ export function parseExpectLine(line: string): LineResult<ScenarioExpectation> {
     if (m) { put(m); rest = rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length); }
   };
   take(/ none /, () => { out.none = true; });
-  take(/ until (\S+) /, (m) => { out.until = m[1]; });
+  take(/ until ((?:\+\d+d )?\d\d:\d\d(?::\d\d)?) /, (m) => { out.until = m[1]; });
   take(/ within (\d+(?:\.\d+)? ?(?:ms|s|min|h)) /, (m) => { out.within = m[1]; });
-  take(/ after (\S+) /, (m) => { out.after = m[1]; });
-  take(/ by (\S+) /, (m) => { out.by = m[1]; });
+  take(/ after ((?:\+\d+d )?\d\d:\d\d(?::\d\d)?) /, (m) => { out.after = m[1]; });
+  take(/ by ((?:\+\d+d )?\d\d:\d\d(?::\d\d)?) /, (m) => { out.by = m[1]; });
   take(/ in room (\S+) /, (m) => { out.room = m[1]; });
   take(/ (?:of|from) device (\S+) /, (m) => { out.device = m[1]; });
   take(/ (?:of|for) resident (\S+) /, (m) => { out.resident = m[1]; });

@@ -28,8 +28,12 @@ export function checkExpectations(s: LoadedScenario, seen: readonly ScenarioObse
     const deadline = e.within ? anchor + durationMs(e.within) : e.by ? s.at(e.by) : Infinity;
     const inWindow = matching.filter((o) => o.at >= anchor && o.at <= deadline);
     if (e.times !== undefined) {
-      const ok = inWindow.length === e.times;
-      return { ok, expectation, detail: `seen ${inWindow.length} time(s)${inWindow.length ? ` at ${inWindow.map((o) => clockOf(s, o.at)).join(', ')}` : ''}` };
+      const alarms = inWindow.filter((o) => !o.repeat);
+      const repeats = inWindow.length - alarms.length;
+      return {
+        ok: alarms.length === e.times, expectation,
+        detail: `seen ${alarms.length} time(s)${alarms.length ? ` at ${alarms.map((o) => clockOf(s, o.at)).join(', ')}` : ''}${repeats ? ` (+${repeats} repeat report(s) of an active alarm)` : ''}`,
+      };
     }
     const hit = inWindow[0];
     if (hit) return { ok: true, expectation, detail: `seen at ${clockOf(s, hit.at)} (+${((hit.at - anchor) / 1000).toFixed(1)} s): ${describe(hit)}` };
@@ -49,5 +53,5 @@ function matches(e: ScenarioExpectation, o: ScenarioObservation): boolean {
 
 export function describe(o: ScenarioObservation): string {
   const where = [o.roomId && `room ${o.roomId}`, o.deviceId && `device ${o.deviceId}`, o.residentId && `resident ${o.residentId}`].filter(Boolean).join(', ');
-  return `${o.kind} ${o.action} ${o.siteId}${where ? ` (${where})` : ''} [${o.subject}]${o.count && o.count > 1 ? ` ×${o.count}` : ''}`;
+  return `${o.kind} ${o.repeat ? 'repeat' : o.action} ${o.siteId}${where ? ` (${where})` : ''} [${o.subject}]${o.count && o.count > 1 ? ` ×${o.count}` : ''}`;
 }

@@ -25,6 +25,8 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
   const span = (d: string) => durationMs(d) * scale;
   const seqs = new Map<string, number>();
   const silentFrom = new Map<string, number>();
+  // A routine report repeats the battery level the story last gave the device, never contradicts it.
+  const batteries = new Map<string, Array<{ t: number; battery: number }>>();
   const wire = (site: SiteFile, device: Device, ts: number) => {
     const key = `${site.site.id}/${device.id}`;
     const seq = (seqs.get(key) ?? 0) + 1;
@@ -50,6 +52,10 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
     if ('silent' in step) { silentFrom.set(`${site.site.id}/${device.id}`, t); return; }
     const w = wire(site, device, t);
     if ('state' in step) {
+      if (step.state.battery !== undefined) {
+        const key = `${site.site.id}/${device.id}`;
+        batteries.set(key, [...(batteries.get(key) ?? []), { t, battery: step.state.battery }]);
+      }
       const messages = encodeState(w, step.state);
       push(t, i, messages);
       for (let r = 1; r <= (step.retries ?? 0); r++) push(t + r * RETRY_AFTER_MS * scale, i, messages);
@@ -70,7 +76,10 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
         const supervisedSec = device.reportIntervalSec ?? getProfile(device.profile)?.reportIntervalSec ?? Infinity;
         const period = Math.min(every, (supervisedSec * 1000 * scale) / 2);
         phase = (phase + 17_000 * scale) % period;
-        for (let t = s.from + 1000 * scale + phase; t < Math.min(stop, s.to); t += period) push(t, -1, encodeRoutine(wire(site, device, t), routine.battery));
+        for (let t = s.from + 1000 * scale + phase; t < Math.min(stop, s.to); t += period) {
+          const told = batteries.get(key)?.filter((b) => b.t <= t).at(-1)?.battery;
+          push(t, -1, encodeRoutine(wire(site, device, t), told ?? routine.battery));
+        }
       }
     }
   }

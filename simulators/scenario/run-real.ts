@@ -81,7 +81,7 @@ export function observationOfChange(c: AlarmChange, at: number): ScenarioObserva
   if (!action) return undefined;
   const a = c.alarm;
   return {
-    at, kind: a.kind, action, siteId: a.siteId, subject: a.subject, count: a.count,
+    at, kind: a.kind, action, siteId: a.siteId, subject: a.subject, count: a.count, ...(c.change === 'repeated' ? { repeat: true } : {}),
     ...(a.roomId ? { roomId: a.roomId } : {}), ...(a.deviceId ? { deviceId: a.deviceId } : {}), ...(a.residentId ? { residentId: a.residentId } : {}),
   };
 }

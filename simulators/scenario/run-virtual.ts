@@ -37,11 +37,20 @@ export async function runVirtual(s: LoadedScenario, onLine: (line: ReplayLine) =
   child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
   child.stdin.end(JSON.stringify(request));
   const result: RunResult = { observations: [], reachedAt: s.from, rejected: [], summary: {} };
+  // Which alarms are active at the (virtual) server, so a repeat is told from a new alarm as the server tells it.
+  const active = new Set<string>();
   for await (const text of createInterface({ input: child.stdout })) {
     if (!text.trim()) continue;
     const line = ReplayLine.parse(JSON.parse(text));
     onLine(line);
-    if (line.type === 'delivered') result.observations.push(observationOf(Event.parse(line.event), line.at));
+    if (line.type === 'delivered') {
+      const o = observationOf(Event.parse(line.event), line.at);
+      const key = `${o.siteId}|${o.subject}|${o.kind}`;
+      if (o.action === 'raise' && active.has(key)) o.repeat = true;
+      if (o.action === 'raise') active.add(key);
+      if (o.action === 'clear') active.delete(key);
+      result.observations.push(o);
+    }
     else if (line.type === 'rejected') result.rejected.push(line);
     else result.summary = { readings: line.readings, undelivered: line.undelivered, pendingTimers: line.pendingTimers };
     result.reachedAt = Math.max(result.reachedAt, line.at);
