@@ -14,3 +14,4 @@ export * from './cli.ts';
 export * from './region.ts';
 export * from './gateway-config.ts';
 export * from './scenario.ts';
+export * from './site-plan.ts';

@@ -3,6 +3,7 @@ import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
+import sitePlanRoutes from './site-plan.ts';
 import regionRoutes from './regions.ts';
 import streamRoutes from './stream.ts';
 
@@ -21,4 +22,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
+  await app.register(sitePlanRoutes);
 }
