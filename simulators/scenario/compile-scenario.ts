@@ -22,7 +22,7 @@ const RETRY_AFTER_MS = 5000;
 export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): TimedWire[] {
   const out: TimedWire[] = [];
   const scale = opts.timeScale ?? 1;
-  const span = (d: string) => durationMs(d) * scale;
+  const span = (d: string) => Math.round(durationMs(d) * scale);
   const seqs = new Map<string, number>();
   const silentFrom = new Map<string, number>();
   // A routine report repeats the battery level the story last gave the device, never contradicts it.
@@ -37,6 +37,7 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
 
   s.file.steps.forEach((step: ScenarioStep, i) => {
     const t = s.at(step.at);
+    if (t < s.from) return; // a run started later in the story
     if ('server' in step) {
       push(t, i, [{ via: 'server', up: false }]);
       push(t + span(step.for), i, [{ via: 'server', up: true }]);
@@ -58,7 +59,7 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
       }
       const messages = encodeState(w, step.state);
       push(t, i, messages);
-      for (let r = 1; r <= (step.retries ?? 0); r++) push(t + r * RETRY_AFTER_MS * scale, i, messages);
+      for (let r = 1; r <= (step.retries ?? 0); r++) push(t + Math.round(r * RETRY_AFTER_MS * scale), i, messages);
     } else if ('online' in step) push(t, i, encodeAvailability(w, step.online));
     else if ('frame' in step) push(t, i, encodeFrame(w, step.frame));
     else if ('malformed' in step) push(t, i, encodeMalformed(w, step.malformed));
@@ -74,9 +75,9 @@ export function compileScenario(s: LoadedScenario, opts: CompileOptions = {}): T
         const stop = silentFrom.get(key) ?? Infinity;
         // No device is left silent longer than half its supervision period (its own or its profile's).
         const supervisedSec = device.reportIntervalSec ?? getProfile(device.profile)?.reportIntervalSec ?? Infinity;
-        const period = Math.min(every, (supervisedSec * 1000 * scale) / 2);
-        phase = (phase + 17_000 * scale) % period;
-        for (let t = s.from + 1000 * scale + phase; t < Math.min(stop, s.to); t += period) {
+        const period = Math.round(Math.min(every, (supervisedSec * 1000 * scale) / 2));
+        phase = Math.round((phase + 17_000 * scale) % period);
+        for (let t = s.from + Math.round(1000 * scale) + phase; t < Math.min(stop, s.to); t += period) {
           const told = batteries.get(key)?.filter((b) => b.t <= t).at(-1)?.battery;
           push(t, -1, encodeRoutine(wire(site, device, t), told ?? routine.battery));
         }

@@ -45,8 +45,11 @@ export async function runReal(s: LoadedScenario, ep: RealEndpoints, opts: RealRu
   const speed = opts.speed ?? 1;
   const wallStart = Date.now() + 1500;
   // The story rebased onto the wall clock: a message's time is when it is sent and the device time it carries.
-  const toWall = (t: number) => wallStart + (t - s.from) / speed;
-  const toScenario = (wall: number) => s.from + (wall - wallStart) * speed;
+  const toWall = (t: number) => Math.round(wallStart + (t - s.from) / speed);
+  // What arrives is put on the story's clock after the last story step sent: the story's gaps
+  // shrink ×N, but the product's latency and its own timers after a step count at their real length.
+  let lastSent = { scenario: s.from, wall: wallStart };
+  const toScenario = (wall: number) => lastSent.scenario + Math.max(0, wall - lastSent.wall);
   const rebased: LoadedScenario = { ...s, at: (time) => toWall(s.at(time)), from: toWall(s.from), to: toWall(s.to) };
   const inputs = compileScenario(rebased, { timeScale: 1 / speed, ...(ep.platformSecrets ? { platformSecrets: ep.platformSecrets } : {}) });
   const result: RunResult = { observations: [], reachedAt: s.from, rejected: [], summary: { sent: 0, skipped: 0 } };
@@ -62,9 +65,12 @@ export async function runReal(s: LoadedScenario, ep: RealEndpoints, opts: RealRu
     for (const input of inputs) {
       const wait = input.t - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const sent = await links.send(input);
-      if (sent === true) result.summary.sent! += 1;
-      else { result.summary.skipped! += 1; opts.onNote?.(sent); }
+      // Story steps anchor the clock; routine reports (step -1) between them do not move it.
+      if (input.step >= 0) lastSent = { scenario: s.from + (input.t - wallStart) * speed, wall: Date.now() };
+      const { sent, note } = await links.send(input);
+      if (sent) result.summary.sent! += 1;
+      else result.summary.skipped! += 1;
+      if (note) opts.onNote?.(note);
     }
     const endWall = Math.max(toWall(s.to), Date.now()) + (opts.settleMs ?? 0);
     await new Promise((r) => setTimeout(r, Math.max(0, endWall - Date.now())));
@@ -94,37 +100,37 @@ class Links {
 
   constructor(private readonly ep: RealEndpoints) {}
 
-  /** True when sent; otherwise why not (a note for the printout). */
-  async send(input: TimedWire): Promise<true | string> {
+  /** Whether it went out, and anything worth a line in the printout (why not, a refusal). */
+  async send(input: TimedWire): Promise<{ sent: boolean; note?: string }> {
     const m = input.message;
     switch (m.via) {
       case 'mqtt': {
         const client = await this.client(m.client);
         await client.publishAsync(m.topic, m.payload, { qos: 1, retain: m.retain ?? false });
-        return true;
+        return { sent: true };
       }
       case 'watch': {
         const socket = await this.watch(m.connection);
         socket.write(Buffer.from(m.bytes, 'base64'));
-        return true;
+        return { sent: true };
       }
       case 'push': {
         const res = await fetch(`${this.ep.gatewayHttpUrl}${m.path}`, { method: 'POST', headers: m.headers, body: m.body });
-        await res.arrayBuffer();
-        return true;
+        const answer = await res.text();
+        return res.ok ? { sent: true } : { sent: true, note: `step ${input.step}: push answered ${res.status}: ${answer.slice(0, 200)}` };
       }
       case 'serial': {
         const end = this.ep.serialEnds?.[m.port];
-        if (!end) return `step ${input.step}: serial port ${m.port}: no simulator end given (--pty ${m.port}=PATH); not sent`;
+        if (!end) return { sent: false, note: `step ${input.step}: serial port ${m.port}: no simulator end given (--pty ${m.port}=PATH); not sent` };
         let fd = this.ptys.get(end);
         if (fd === undefined) { fd = openSync(end, 'w'); this.ptys.set(end, fd); }
         writeSync(fd, Buffer.from(m.bytes, 'base64'));
-        return true;
+        return { sent: true };
       }
       case 'server':
-        if (!this.ep.serverControl) return `step ${input.step}: server ${m.up ? 'back' : 'unreachable'}: this run does not control the server; skipped`;
+        if (!this.ep.serverControl) return { sent: false, note: `step ${input.step}: server ${m.up ? 'back' : 'unreachable'}: this run does not control the server; skipped` };
         await this.ep.serverControl(m.up);
-        return true;
+        return { sent: true };
     }
   }
 
