@@ -100,8 +100,6 @@ export type AlarmListResponse = z.infer<typeof AlarmListResponse>;
 
 export const AlarmIdParams = z.object({ id: z.string().min(1).max(64) });
 
-export const ResolveBody = z.object({ note: z.string().trim().min(1, 'a note is required').max(2000) });
-export type ResolveBody = z.infer<typeof ResolveBody>;
 
 export const ErrorBody = z.object({
   statusCode: z.number().int(),

@@ -9,6 +9,7 @@ export const AuditAction = z.enum([
   // an alarm's life
   'alarm.raised', 'alarm.repeated', 'alarm.cleared', 'alarm.escalated', 'alarm.notified', 'alarm.acknowledged',
   'alarm.attended', 'alarm.assigned', 'alarm.commented', 'alarm.resignalled', 'alarm.resolved',
+  'alarm.contact_confirmed',
   // personal data
   'resident.viewed', 'resident.exported', 'resident.erased',
   // people and provisioning

@@ -5,6 +5,8 @@ import type { ServerProvisioning } from '../contract/index.ts';
 import alarmsPlugin from './plugins/app/alarms.ts';
 import authPlugin from './plugins/app/auth.ts';
 import type { AuthOptions } from './plugins/app/auth.ts';
+import escalationPlugin from './plugins/app/escalation.ts';
+import type { EscalationOptions } from './plugins/app/escalation.ts';
 import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
 import historyPlugin from './plugins/app/history.ts';
@@ -38,6 +40,8 @@ export interface ServerOptions {
   signIn?: AuthOptions['signIn'];
   /** The first administrator's password; else one is generated into `{dataDir}/initial-admin-password`. */
   adminPassword?: string | undefined;
+  /** Escalation configuration file or value, public URL, and manual timers for tests in controlled time (issue 18). */
+  escalation?: Omit<EscalationOptions, 'dataDir' | 'clock'> | undefined;
   /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
   influxUrl?: string | undefined;
 }
@@ -75,6 +79,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       passwordCost: opts.passwordCost, signIn: opts.signIn, adminPassword: opts.adminPassword,
     });
     await app.register(alarmsPlugin, { clock });
+    await app.register(escalationPlugin, { dataDir: opts.dataDir, clock, ...opts.escalation });
     await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });
     await app.register(healthRoutes);
     await app.register(consoleRoutes);

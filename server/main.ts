@@ -53,6 +53,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logger: options.logger ?? { level: env.CAREWATCH_LOG_LEVEL ?? 'info' },
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
+    escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });
   try {
     await app.listen({ host, port });

@@ -1,5 +1,5 @@
-import { Severity } from '../../contract/index.ts';
-import type { Alarm, AlarmChange, Event } from '../../contract/index.ts';
+import { ALARM_HANDLING_NONE, Severity } from '../../contract/index.ts';
+import type { Alarm, AlarmChange, Event, Outcome } from '../../contract/index.ts';
 import type { AlarmKeyState } from './store/types.ts';
 
 /**
@@ -91,6 +91,7 @@ function raise(open: Alarm | undefined, key: AlarmKeyState | undefined, event: E
     note: null,
     count: event.count,
     updatedAt: ctx.now,
+    ...ALARM_HANDLING_NONE,
   };
   return { alarm, change: 'raised' };
 }
@@ -109,7 +110,8 @@ function clear(open: Alarm | undefined, event: Event, ctx: LifecycleContext): Tr
 }
 
 /** A refusal is a value with a reason an operator can read, not an exception. */
-export type OperatorStep = Transition | { refused: string };
+/** `refused`: not in this state (409); `invalid`: the request lacks something (400). */
+export type OperatorStep = Transition | { refused: string } | { invalid: string };
 
 export function acknowledge(alarm: Alarm, by: string, now: string): OperatorStep {
   if (alarm.status === 'active_unack' || alarm.status === 'cleared_unack') {
@@ -122,14 +124,57 @@ export function acknowledge(alarm: Alarm, by: string, now: string): OperatorStep
   return { refused: `alarm ${alarm.id} is already acknowledged (by ${alarm.ackedBy ?? 'someone'} at ${alarm.ackedAt ?? 'an unknown time'})` };
 }
 
-export function resolve(alarm: Alarm, by: string, note: string, now: string): OperatorStep {
+/**
+ * Closes the alarm with its outcome (issue 18). A critical alarm needs a note too: an inquiry
+ * reads why a fall or a fire was closed, not just that it was.
+ */
+export function resolve(alarm: Alarm, by: string, outcome: Outcome, note: string | undefined, now: string): OperatorStep {
   if (alarm.status === 'resolved') {
     return { refused: `alarm ${alarm.id} is already resolved (by ${alarm.resolvedBy ?? 'someone'} at ${alarm.resolvedAt ?? 'an unknown time'})` };
   }
+  const text = note?.trim() ? note.trim() : null;
+  if (alarm.severity === 'critical' && text === null) return { invalid: `alarm ${alarm.id} is critical: resolving it needs a note saying what was done` };
   return {
-    alarm: { ...alarm, status: 'resolved', resolvedAt: now, resolvedBy: by, note, updatedAt: now },
+    alarm: { ...alarm, status: 'resolved', resolvedAt: now, resolvedBy: by, outcome, note: text, attendedBy: null, attendedAt: null, updatedAt: now },
     change: 'resolved',
   };
+}
+
+/** Staff presence at the resident (nurse-call "presence" / "attending"): on, or off when they leave. */
+export function attend(alarm: Alarm, by: string, present: boolean, now: string): OperatorStep {
+  if (alarm.status === 'resolved') return { refused: `alarm ${alarm.id} is resolved` };
+  if (present) {
+    if (alarm.attendedBy === by) return { refused: `${by} is already attending alarm ${alarm.id}` };
+    return { alarm: { ...alarm, attendedBy: by, attendedAt: now, updatedAt: now }, change: 'attended' };
+  }
+  if (alarm.attendedBy === null) return { refused: `nobody is attending alarm ${alarm.id}` };
+  return { alarm: { ...alarm, attendedBy: null, attendedAt: null, updatedAt: now }, change: 'attended' };
+}
+
+export function assign(alarm: Alarm, to: string | null, now: string): OperatorStep {
+  if (alarm.status === 'resolved') return { refused: `alarm ${alarm.id} is resolved` };
+  return { alarm: { ...alarm, assignedTo: to, updatedAt: now }, change: 'assigned' };
+}
+
+/** A comment changes nothing but the alarm's time; its text lives in the audit trail. */
+export function comment(alarm: Alarm, now: string): OperatorStep {
+  return { alarm: { ...alarm, updatedAt: now }, change: 'commented' };
+}
+
+/**
+ * Re-signal (nurse-call practice, UL 1069 "shown until reset"): an acknowledged alarm whose
+ * condition has not cleared comes back unacknowledged. Nothing happens to a cleared or resolved
+ * one, or while staff are with the resident.
+ */
+export function resignal(alarm: Alarm, now: string): Transition | undefined {
+  if (alarm.status !== 'active_ack' || alarm.attendedBy !== null) return undefined;
+  return { alarm: { ...alarm, status: 'active_unack', ackedAt: null, ackedBy: null, updatedAt: now }, change: 'resignalled' };
+}
+
+/** One escalation step taken; only an alarm still unacknowledged escalates. */
+export function escalate(alarm: Alarm, level: number, label: string, now: string): Transition | undefined {
+  if (alarm.status !== 'active_unack' && alarm.status !== 'cleared_unack') return undefined;
+  return { alarm: { ...alarm, escalationLevel: level, escalatedTo: label, updatedAt: now }, change: 'escalated' };
 }
 
 const RANK = new Map(Severity.options.map((severity, index) => [severity, index]));

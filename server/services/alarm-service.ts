@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Alarm, AlarmListQuery, Event } from '../../contract/index.ts';
-import { conflict, notFound } from '../http-error.ts';
+import type { Alarm, AlarmListQuery, AlarmTimeline, Event, Outcome } from '../../contract/index.ts';
+import { badRequest, conflict, notFound } from '../http-error.ts';
 import type { AlarmBus } from './alarm-bus.ts';
-import { acknowledge, applyEvent, resolve } from './alarm-lifecycle.ts';
+import { commitTransition } from './alarm-commit.ts';
+import type { AlarmReactor, AuditActor, AuditDetails } from './alarm-commit.ts';
+import { acknowledge, applyEvent, assign, attend, comment, resolve } from './alarm-lifecycle.ts';
 import type { OperatorStep, Transition } from './alarm-lifecycle.ts';
 import { alarmScope, canSeeAlarm } from './scope.ts';
 import type { Principal } from './scope.ts';
 import type { ServerStore, StoredAlarmChange, Tx } from './store/types.ts';
+
+/** The most audit records a timeline shows (an alarm repeated all night has many). */
+const TIMELINE_LIMIT = 1000;
 
 export interface IngestOutcome {
   /** Every id of the request, once each, in request order: stored now or before. */
@@ -20,13 +25,22 @@ export interface IngestOutcome {
  * tells live streams what changed. Operators' acknowledgements and resolutions go the same way.
  */
 export class AlarmService {
+  private reactor: AlarmReactor | undefined;
+
   constructor(
     private readonly store: ServerStore,
     private readonly bus: AlarmBus,
     private readonly clock: () => number,
   ) {}
 
-  async ingest(gatewayId: string, events: readonly Event[]): Promise<IngestOutcome> {
+  /** The escalation service, which arms and stops timers in the same unit of work as each transition. */
+  setReactor(reactor: AlarmReactor): void {
+    this.reactor = reactor;
+  }
+
+  async ingest(gatewayId: string, events: readonly Event[], from: string | null = null): Promise<IngestOutcome> {
+    // The gateway watch raises `gateway.offline` itself, under the sender name `(server)`.
+    const actor: AuditActor = { name: gatewayId.startsWith('(') ? 'server' : `gateway:${gatewayId}`, from };
     const receivedAt = this.clock();
     const now = new Date(receivedAt).toISOString();
     const seen = new Set<string>();
@@ -45,19 +59,43 @@ export class AlarmService {
           newAlarmId: randomUUID,
         });
         if (step.key) await tx.alarms.putKeyState(key, step.key);
-        if (step.transition) changes.push(await commit(tx, step.transition, receivedAt));
+        if (step.transition) changes.push(await this.commit(tx, step.transition, receivedAt, actor, { eventId: event.id }));
       }
     });
     this.bus.publish(changes);
+    if (changes.length > 0) this.reactor?.wake();
     return { stored: [...seen], newEvents, duplicates: events.length - newEvents };
   }
 
-  acknowledge(id: string, by: Principal): Promise<Alarm> {
-    return this.operate(id, by, (alarm, now) => acknowledge(alarm, by.name, now));
+  acknowledge(id: string, by: Principal, from: string | null = null): Promise<Alarm> {
+    return this.operate(id, by, from, (alarm, now) => acknowledge(alarm, by.name, now));
   }
 
-  resolve(id: string, by: Principal, note: string): Promise<Alarm> {
-    return this.operate(id, by, (alarm, now) => resolve(alarm, by.name, note, now));
+  resolve(id: string, by: Principal, outcome: Outcome, note: string | undefined, from: string | null = null): Promise<Alarm> {
+    return this.operate(id, by, from, (alarm, now) => resolve(alarm, by.name, outcome, note, now), { outcome, note: note?.trim() || null });
+  }
+
+  /** Staff presence at the resident: holds the re-signal while on. */
+  attend(id: string, by: Principal, present: boolean, from: string | null = null): Promise<Alarm> {
+    return this.operate(id, by, from, (alarm, now) => attend(alarm, by.name, present, now), { present });
+  }
+
+  assign(id: string, by: Principal, to: string | null, from: string | null = null): Promise<Alarm> {
+    return this.operate(id, by, from, (alarm, now) => assign(alarm, to, now), { to });
+  }
+
+  comment(id: string, by: Principal, text: string, from: string | null = null): Promise<Alarm> {
+    return this.operate(id, by, from, (alarm, now) => comment(alarm, now), { text });
+  }
+
+  /** The alarm and every audit record about it, oldest first; absent when not in the caller's scope. */
+  timeline(id: string, by: Principal): Promise<AlarmTimeline> {
+    return this.store.read(async (tx) => {
+      const alarm = await tx.alarms.get(id);
+      if (!alarm || !canSeeAlarm(by, alarm)) throw notFound(`no alarm ${id} in your scope`);
+      const entries = await tx.audit.list({ sites: [alarm.siteId], alarmId: id, limit: TIMELINE_LIMIT });
+      return { alarm, entries };
+    });
   }
 
   /** Alarms in the caller's scope, newest first, with the change id they are current to. */
@@ -80,7 +118,7 @@ export class AlarmService {
     return this.store.read((tx) => tx.alarms.list({ sites: [siteId], kindPrefix: prefix, openOnly: true, limit: 100_000 }));
   }
 
-  private async operate(id: string, by: Principal, step: (alarm: Alarm, now: string) => OperatorStep): Promise<Alarm> {
+  private async operate(id: string, by: Principal, from: string | null, step: (alarm: Alarm, now: string) => OperatorStep, details: AuditDetails = {}): Promise<Alarm> {
     const at = this.clock();
     const change = await this.store.write(async (tx) => {
       const alarm = await tx.alarms.get(id);
@@ -88,16 +126,18 @@ export class AlarmService {
       if (!alarm || !canSeeAlarm(by, alarm)) throw notFound(`no alarm ${id} in your scope`);
       const result = step(alarm, new Date(at).toISOString());
       if ('refused' in result) throw conflict(result.refused);
-      return commit(tx, result, at);
+      if ('invalid' in result) throw badRequest(result.invalid);
+      return this.commit(tx, result, at, { name: by.name, from }, details);
     });
     this.bus.publish([change]);
+    this.reactor?.wake();
     return change.alarm;
   }
-}
 
-/** Writes the alarm's new state and appends the change to the history the stream replays. */
-async function commit(tx: Tx, transition: Transition, at: number): Promise<StoredAlarmChange> {
-  await tx.alarms.put(transition.alarm);
-  const changeId = await tx.alarms.appendChange(transition, at);
-  return { changeId, change: transition.change, alarm: transition.alarm };
+  /** Commits the transition with its audit record, and lets the escalation service react in the same unit of work. */
+  private async commit(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails): Promise<StoredAlarmChange> {
+    const stored = await commitTransition(tx, transition, at, actor, details);
+    await this.reactor?.onTransition(tx, transition, at);
+    return stored;
+  }
 }

@@ -52,7 +52,8 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
       const alarms = await view.alarmsOf(SITE, { deviceId: id, kind: 'fire.smoke' });
       expect(alarms, `alarms of ${id}`).toHaveLength(1);
       expect(alarms[0]).toMatchObject({ count: raises, status: d.acked.at(-1) ? 'active_unack' : 'cleared_unack' });
-      const changes = log.filter((c) => c.alarm.id === alarms[0]!.id).map((c) => c.change);
+      // Changes the events made; the server's own escalation steps (issue 18) may come between them in a long run.
+      const changes = log.filter((c) => c.alarm.id === alarms[0]!.id && c.change !== 'escalated').map((c) => c.change);
       expect(changes, `changes of ${id}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raised' : 'cleared')));
     }
   }

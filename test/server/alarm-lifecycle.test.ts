@@ -119,14 +119,19 @@ describe('alarm lifecycle (IEC 62682 / ISA-18.2 state model)', () => {
     });
 
     it.each(['active_unack', 'active_ack', 'cleared_unack', 'cleared_ack'] as const)('resolve closes a %s alarm with its note', (from) => {
-      expect(resolve(raised({ status: from }), 'bo', 'visited, resident fine', NOW)).toMatchObject({
+      expect(resolve(raised({ status: from }), 'bo', 'resident_helped', 'visited, resident fine', NOW)).toMatchObject({
         change: 'resolved',
-        alarm: { status: 'resolved', resolvedBy: 'bo', resolvedAt: NOW, note: 'visited, resident fine' },
+        alarm: { status: 'resolved', resolvedBy: 'bo', resolvedAt: NOW, outcome: 'resident_helped', note: 'visited, resident fine' },
       });
     });
 
     it('resolve of a resolved alarm is refused', () => {
-      expect(resolve(raised({ status: 'resolved' }), 'bo', 'again', NOW)).toHaveProperty('refused');
+      expect(resolve(raised({ status: 'resolved' }), 'bo', 'other', 'again', NOW)).toHaveProperty('refused');
+    });
+
+    it('a critical alarm needs a note to resolve; a minor one does not', () => {
+      expect(resolve(raised({ severity: 'critical' }), 'bo', 'false_alarm', '  ', NOW)).toEqual({ invalid: expect.stringMatching(/critical.*note/) });
+      expect(resolve(raised({ severity: 'minor' }), 'bo', 'device_fault', undefined, NOW)).toMatchObject({ alarm: { outcome: 'device_fault', note: null } });
     });
   });
 

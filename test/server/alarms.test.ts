@@ -36,6 +36,7 @@ describe('GET /api/v1/alarms', () => {
     expect(Object.keys(body.alarms[0]!).sort()).toEqual([
       'ackedAt', 'ackedBy', 'clearedAt', 'count', 'deviceId', 'id', 'kind', 'note', 'raisedAt', 'resident' + 'Id',
       'resolvedAt', 'resolvedBy', 'roomId', 'severity', 'siteId', 'status', 'subject', 'updatedAt',
+      'outcome', 'assignedTo', 'attendedBy', 'attendedAt', 'escalationLevel', 'escalatedTo',
     ].sort());
     expect(body.lastChangeId).toBe(5);
   });
@@ -106,9 +107,9 @@ describe('scope: no route shows a caller anything of a site outside its scope', 
 
   it('the fire department is read-only: no ack, no resolve, even of fire alarms', async () => {
     const ack = await post('firedept', `/alarms/${idOf('site-a:fire.smoke')}/ack`);
-    const resolve = await post('firedept', `/alarms/${idOf('site-a:fire.smoke')}/resolve`, { note: 'x' });
+    const resolve = await post('firedept', `/alarms/${idOf('site-a:fire.smoke')}/resolve`, { outcome: 'false_alarm', note: 'x' });
     expect([ack.statusCode, resolve.statusCode]).toEqual([403, 403]);
-    expect(ack.json().message).toBe('role firedept may not acknowledge or resolve alarms (read-only role)');
+    expect(ack.json().message).toBe('role firedept may not handle alarms (read-only role)');
   });
 
   it.each([
@@ -137,25 +138,30 @@ describe('POST /api/v1/alarms/:id/ack and /resolve', () => {
     expect(second.json()).toEqual({ statusCode: 409, error: 'Conflict', message: `alarm ${id} is already acknowledged (by staffA at ${first.json().ackedAt})` });
   });
 
-  it('resolve needs a note (400 without one, nothing changed)', async () => {
+  it('resolve needs an outcome, and a note for a critical alarm (400 without, nothing changed)', async () => {
     const id = idOf('home-1:wearable.sos');
-    for (const payload of [{}, { note: '   ' }]) {
+    for (const [payload, message] of [
+      [{}, /^body\.outcome: /],
+      [{ note: 'fine', outcome: 'went_home' }, /^body\.outcome: /],
+      [{ outcome: 'resident_helped' }, /is critical: resolving it needs a note/],
+      [{ outcome: 'resident_helped', note: '   ' }, /is critical: resolving it needs a note/],
+    ] as const) {
       const response = await post('callcentre', `/alarms/${id}/resolve`, payload);
       expect(response.statusCode).toBe(400);
-      expect(response.json().message).toMatch(/^body\.note: /);
+      expect(response.json().message).toMatch(message);
     }
     expect((await post('callcentre', `/alarms/${id}/resolve`)).statusCode).toBe(400);
     expect((await listAlarms(server.app, server.tokens.callcentre)).find((a) => a.id === id)?.status).toBe('active_unack');
   });
 
-  it('resolve closes the alarm with note and name; it leaves the active list; resolving again is 409', async () => {
+  it('resolve closes the alarm with outcome, note and name; it leaves the active list; resolving again is 409', async () => {
     const id = idOf('home-1:wearable.sos');
-    const response = await post('callcentre', `/alarms/${id}/resolve`, { note: '  called back, resident fine  ' });
+    const response = await post('callcentre', `/alarms/${id}/resolve`, { outcome: 'resident_helped', note: '  called back, resident fine  ' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'resolved', resolvedBy: 'callcentre', note: 'called back, resident fine' });
+    expect(response.json()).toMatchObject({ status: 'resolved', resolvedBy: 'callcentre', outcome: 'resident_helped', note: 'called back, resident fine' });
     expect((await listAlarms(server.app, server.tokens.callcentre, 'status=active')).map((a) => a.id)).not.toContain(id);
     expect((await listAlarms(server.app, server.tokens.callcentre, 'status=all')).map((a) => a.id)).toContain(id);
-    const again = await post('callcentre', `/alarms/${id}/resolve`, { note: 'again' });
+    const again = await post('callcentre', `/alarms/${id}/resolve`, { outcome: 'other', note: 'again' });
     expect(again.statusCode).toBe(409);
     expect(again.json().message).toMatch(/already resolved/);
     const ack = await post('callcentre', `/alarms/${id}/ack`);

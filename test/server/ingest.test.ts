@@ -224,7 +224,7 @@ describe('alarm lifecycle through ingest', () => {
   it('after a resolve, the next raise opens a new alarm', async () => {
     await send([event({ ...button, seq: 1, ts: 1_000 })]);
     const [first] = await listAlarms(server.app, server.tokens.admin);
-    await server.app.inject({ method: 'POST', url: `${API_PREFIX}/alarms/${first!.id}/resolve`, headers: bearer(server.tokens.staffA), payload: { note: 'done' } });
+    await server.app.inject({ method: 'POST', url: `${API_PREFIX}/alarms/${first!.id}/resolve`, headers: bearer(server.tokens.staffA), payload: { outcome: 'resident_helped', note: 'done' } });
     await send([event({ ...button, seq: 2, ts: 2_000 })]);
     const all = await listAlarms(server.app, server.tokens.admin);
     expect(all.map((a) => a.status).sort()).toEqual(['active_unack', 'resolved']);

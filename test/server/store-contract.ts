@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../contract/index.ts';
+import { ALARM_HANDLING_NONE, Event } from '../../contract/index.ts';
 import type { Alarm } from '../../contract/index.ts';
 import type { AlarmFilter, ServerStore } from '../../server/services/store/types.ts';
 import { event } from './helpers.ts';
@@ -22,7 +22,7 @@ const meta = { gatewayId: 'gw-a', receivedAt: 1 };
 export const alarm = (overrides: Partial<Alarm> = {}): Alarm => ({
   id: 'a1', kind: 'call.button', severity: 'critical', siteId: 'site-a', subject: 'device:b1', roomId: null, deviceId: 'b1',
   residentId: null, status: 'active_unack', raisedAt: '2025-01-01T00:00:00.000Z', clearedAt: null, ackedAt: null, ackedBy: null,
-  resolvedAt: null, resolvedBy: null, note: null, count: 1, updatedAt: '2025-01-01T00:00:00.000Z', ...overrides,
+  resolvedAt: null, resolvedBy: null, note: null, count: 1, updatedAt: '2025-01-01T00:00:00.000Z', ...ALARM_HANDLING_NONE, ...overrides,
 });
 
 export function describeStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
@@ -55,6 +55,16 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       const e = Event.parse(event());
       expect(await store.write((tx) => tx.events.appendIfNew(e, meta))).toBe(true);
       expect(await store.write((tx) => tx.events.appendIfNew({ ...e, kind: 'fire.smoke' }, meta))).toBe(false);
+    }));
+
+    it('lists alarms raised in a window [from, before), newest first', withStore(async ({ store }) => {
+      await store.write(async (tx) => {
+        for (const [id, at] of [['early', '2026-12-03T23:59:59.999Z'], ['first', '2026-12-04T00:00:00.000Z'], ['last', '2026-12-04T23:59:59.999Z'], ['late', '2026-12-05T00:00:00.000Z']]) {
+          await tx.alarms.put(alarm({ id: id!, subject: `device:${id}`, raisedAt: at!, updatedAt: at! }));
+        }
+      });
+      const inDay = await store.read((tx) => tx.alarms.list({ sites: 'all', openOnly: false, raisedFrom: '2026-12-04T00:00:00.000Z', raisedBefore: '2026-12-05T00:00:00.000Z', limit: 10 }));
+      expect(inDay.map((a) => a.id)).toEqual(['last', 'first']);
     }));
 
     it('rolls back everything of a failed unit of work', withStore(async ({ store }) => {

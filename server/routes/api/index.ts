@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../http-error.ts';
 import alarmRoutes from './alarms.ts';
+import auditRoutes from './audit.ts';
+import residentRoutes from './residents.ts';
 import deviceRoutes from './devices.ts';
 import ingestRoutes from './ingest.ts';
 import readingsIngestRoutes from './readings-ingest.ts';
 import sitePlanRoutes from './site-plan.ts';
+import ackStatsRoutes from './ack-stats.ts';
 import regionRoutes from './regions.ts';
 import sessionRoutes from './session.ts';
 import adminRoutes from './admin/index.ts';
@@ -24,6 +27,8 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(ingestRoutes);
   await app.register(readingsIngestRoutes);
   await app.register(alarmRoutes);
+  await app.register(auditRoutes);
+  await app.register(residentRoutes);
   await app.register(streamRoutes);
   await app.register(deviceRoutes);
   await app.register(regionRoutes);
@@ -31,4 +36,5 @@ export default async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(gatewayConfigRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(sitePlanRoutes);
+  await app.register(ackStatsRoutes);
 }

@@ -37,7 +37,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
         accepted.push(parsed.data);
       }
     }
-    const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted) : { stored: [], newEvents: 0, duplicates: 0 };
+    const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted, request.ip) : { stored: [], newEvents: 0, duplicates: 0 };
     // Status facts (offline, battery, self-test) into the history, after the commit and off the answer's path (issue 19).
     if (accepted.length > 0) app.history.recordEvents(accepted);
     app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { AlarmStatus } from '../../../contract/index.ts';
+import { ALARM_HANDLING_NONE, AlarmStatus } from '../../../contract/index.ts';
 import type { Alarm, AlarmChange } from '../../../contract/index.ts';
 import type { AlarmFilter, AlarmKey, AlarmKeyState, AlarmStore, StoredAlarmChange } from './types.ts';
 
@@ -39,18 +39,20 @@ export class SqliteAlarmStore implements AlarmStore {
       WHERE (@openOnly = 0 OR status != 'resolved')
         AND (@sites IS NULL OR site_id IN (SELECT value FROM json_each(@sites)))
         AND (@kindPrefix IS NULL OR substr(kind, 1, length(@kindPrefix)) = @kindPrefix)
+        AND (@raisedFrom IS NULL OR raised_at >= @raisedFrom)
+        AND (@raisedBefore IS NULL OR raised_at < @raisedBefore)
       ORDER BY raised_at DESC, id DESC LIMIT @limit`);
     this.counts = db.prepare('SELECT status, count(*) AS n FROM alarms GROUP BY status');
   }
 
   async get(id: string): Promise<Alarm | undefined> {
     const row = this.byId.get(id);
-    return row ? (JSON.parse(row.body) as Alarm) : undefined;
+    return row ? parseAlarm(row.body) : undefined;
   }
 
   async findOpen(key: AlarmKey): Promise<Alarm | undefined> {
     const row = this.open.get(pickKey(key));
-    return row ? (JSON.parse(row.body) as Alarm) : undefined;
+    return row ? parseAlarm(row.body) : undefined;
   }
 
   async put(alarm: Alarm): Promise<void> {
@@ -86,10 +88,10 @@ export class SqliteAlarmStore implements AlarmStore {
   }
 
   async changesAfter(changeId: number, limit: number): Promise<StoredAlarmChange[]> {
-    return this.after.all(changeId, limit).map((row) => ({
-      changeId: row.change_id,
-      ...(JSON.parse(row.body) as AlarmChange),
-    }));
+    return this.after.all(changeId, limit).map((row) => {
+      const change = JSON.parse(row.body) as AlarmChange;
+      return { changeId: row.change_id, change: change.change, alarm: { ...ALARM_HANDLING_NONE, ...change.alarm } };
+    });
   }
 
   async lastChangeId(): Promise<number> {
@@ -101,8 +103,10 @@ export class SqliteAlarmStore implements AlarmStore {
       openOnly: filter.openOnly ? 1 : 0,
       sites: filter.sites === 'all' ? null : JSON.stringify(filter.sites),
       kindPrefix: filter.kindPrefix ?? null,
+      raisedFrom: filter.raisedFrom ?? null,
+      raisedBefore: filter.raisedBefore ?? null,
       limit: filter.limit,
-    }).map((row) => JSON.parse(row.body) as Alarm);
+    }).map((row) => parseAlarm(row.body));
   }
 
   async countByStatus(): Promise<Record<AlarmStatus, number>> {
@@ -118,4 +122,9 @@ export class SqliteAlarmStore implements AlarmStore {
 // better-sqlite3 refuses named parameters an object carries but a statement does not use.
 function pickKey(key: AlarmKey): AlarmKey {
   return { siteId: key.siteId, subject: key.subject, kind: key.kind };
+}
+
+/** Alarms stored before the handling fields existed read as handled by nobody yet. */
+function parseAlarm(body: string): Alarm {
+  return { ...ALARM_HANDLING_NONE, ...(JSON.parse(body) as Alarm) };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ESCALATION_MIGRATIONS, SqliteAlarmTimerStore } from './sqlite-alarm-timers.ts';
 import { SqliteAlarmStore } from './sqlite-alarms.ts';
 import { AUDIT_MIGRATIONS, SqliteAuditStore } from './sqlite-audit.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
@@ -16,7 +17,7 @@ import type { ServerStore, Tx } from './types.ts';
 export const SERVER_DB_FILE = 'server.db';
 
 /** Every area's schema steps, in the order they apply. */
-const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS, ...IDENTITY_MIGRATIONS];
+const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...ESCALATION_MIGRATIONS];
 
 /** The stores of one connection; a unit of work hands them to its callback. */
 function storesOf(db: Database.Database): Tx {
@@ -27,6 +28,7 @@ function storesOf(db: Database.Database): Tx {
     audit: new SqliteAuditStore(db),
     registry: new SqliteRegistryStore(db),
     identity: new SqliteIdentityStore(db),
+    timers: new SqliteAlarmTimerStore(db),
   };
 }
 

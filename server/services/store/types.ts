@@ -1,4 +1,5 @@
 import type { Alarm, AlarmChange, AlarmStatus, Event } from '../../../contract/index.ts';
+import type { AlarmTimerStore } from './alarm-timer-store.ts';
 import type { AuditStore } from './audit-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { RegistryStore } from './registry-store.ts';
@@ -37,6 +38,7 @@ export interface Tx {
   readonly audit: AuditStore;
   readonly registry: RegistryStore;
   readonly identity: IdentityStore;
+  readonly timers: AlarmTimerStore;
 }
 
 /** Server-side facts about one received event. */
@@ -88,6 +90,9 @@ export interface AlarmFilter {
   kindPrefix?: string;
   /** Non-resolved alarms only. */
   openOnly: boolean;
+  /** Raised at or after this instant (ISO 8601, UTC), and before `raisedBefore`. */
+  raisedFrom?: string;
+  raisedBefore?: string;
   limit: number;
 }
 
