@@ -25,3 +25,4 @@ export * from './coverage.ts';
 export * from './resident-card.ts';
 export * from './ack-stats.ts';
 export * from './upstream.ts';
+export * from './scenario.ts';

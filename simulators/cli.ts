@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName, type SiteFile } from '../contract/index.ts';
+import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName, type SiteFile, UsageError, parseCommandLine } from '../contract/index.ts';
 import { NativeDeviceSim, Z2mBridgeSim, connectMqtt } from './devices/mqtt-device.ts';
 import { demoSiteFiles } from './demo/cli.ts';
 import { readSiteFile } from './demo/provision.ts';
 import { HOME_ACTIONS, playHome } from './home/play-home.ts';
+import { SCENARIO_HELP, runScenarioCommand } from './scenario/cli.ts';
 
 const HELP = `carewatch sim <command> [options]
 
@@ -22,30 +22,34 @@ const HELP = `carewatch sim <command> [options]
   receiver dc09|gb26875 [--port N] ...
       a receiving centre on this machine (SIA DC-09 receiver, GB/T 26875.3 centre); see receiver --help
 
+${SCENARIO_HELP}
   common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
 `;
+
+const COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver'] as const;
+const defaultMqtt = () => process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}`;
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'receiver') return (await import('./receivers/cli.ts')).run(rest);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      device: { type: 'string' },
-      site: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      credentials: { type: 'string' },
-      mqtt: { type: 'string', default: process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}` },
-      play: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (command === 'home' && !values.help) return playHomeCommand(values.site, values.play, values.mqtt);
-  if (values.help || (command !== 'publish' && command !== 'availability') || !values.device) {
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
-    return values.help ? 0 : 2;
+    return command === undefined ? 2 : 0;
   }
+  if (!COMMANDS.includes(command as (typeof COMMANDS)[number])) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  if (command === 'scenario') return runScenarioCommand(rest, { mqtt: defaultMqtt() });
+  const parsed = parseCommandLine(rest, {
+    device: { type: 'string' },
+    site: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    credentials: { type: 'string' },
+    mqtt: { type: 'string', default: defaultMqtt() },
+    play: { type: 'string' },
+  }, true);
+  if (parsed === 'help') { process.stdout.write(HELP); return 0; }
+  const { values, positionals } = parsed;
+  if (command === 'home') return playHomeCommand(values.site, values.play, values.mqtt!);
+  if (!values.device) throw new UsageError(`${command} needs --device ID`);
   const credsPath = values.credentials ?? defaultCredentialsPath();
   const creds = DemoCredentials.parse(JSON.parse(readFileSync(credsPath, 'utf8')));
   const device = creds.devices.find((d) => d.deviceId === values.device && (!values.site || d.siteId === values.site));
@@ -57,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     const state = positionals[0];
     if (state !== 'online' && state !== 'offline') { process.stderr.write('sim: availability takes online or offline\n'); return 2; }
     if (device.transport !== 'mqtt') { process.stderr.write('sim: availability is for native MQTT devices\n'); return 2; }
-    const client = await connectMqtt({ url: values.mqtt, username: device.mqttUsername!, password: device.mqttPassword! });
+    const client = await connectMqtt({ url: values.mqtt!, username: device.mqttUsername!, password: device.mqttPassword! });
     await new NativeDeviceSim(client, device.siteId, device.deviceId).availability(state === 'online');
     await client.endAsync();
     return 0;
@@ -65,14 +69,14 @@ export async function run(argv: string[]): Promise<number> {
   const fields = parseSets(values.set ?? []);
   if (typeof fields === 'string') { process.stderr.write(`sim: ${fields}\n`); return 2; }
   if (device.transport === 'mqtt') {
-    const client = await connectMqtt({ url: values.mqtt, username: device.mqttUsername!, password: device.mqttPassword! });
+    const client = await connectMqtt({ url: values.mqtt!, username: device.mqttUsername!, password: device.mqttPassword! });
     await new NativeDeviceSim(client, device.siteId, device.deviceId).publish(fields, { ts: Date.now() });
     await client.endAsync();
   } else if (device.transport === 'zigbee2mqtt') {
     const bridge = creds.bridges.find((b) => b.siteId === device.siteId);
     if (!bridge) { process.stderr.write(`sim: site ${device.siteId} has no bridge credentials\n`); return 2; }
     const site = demoSite(device.siteId);
-    const client = await connectMqtt({ url: values.mqtt, username: bridge.mqttUsername, password: bridge.mqttPassword });
+    const client = await connectMqtt({ url: values.mqtt!, username: bridge.mqttUsername, password: bridge.mqttPassword });
     await new Z2mBridgeSim(client, site?.bridges.find((b) => b.name === bridge.name)?.baseTopic).publish(device.friendlyName!, device.profile, fields);
     await client.endAsync();
   } else {

@@ -4,11 +4,14 @@ import { SseParser } from '../../contract/sse.ts';
 
 export interface SseReader {
   waitFor(match: (c: AlarmChange) => boolean, timeoutMs?: number): Promise<AlarmChange>;
+  /** Every change from now on (a scenario run's printout). */
+  onChange(listener: (c: AlarmChange) => void): void;
   close(): void;
 }
 
 /** Reads the server's alarm stream as a console does, resolving waiters as changes arrive. */
 export async function openSse(url: string, token: string): Promise<SseReader> {
+  const listeners: Array<(c: AlarmChange) => void> = [];
   let waiters: Array<{ match: (c: AlarmChange) => boolean; resolve: (c: AlarmChange) => void }> = [];
   const req = await new Promise<http.ClientRequest>((resolve, reject) => {
     const r = http.get(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } }, (res) => {
@@ -19,6 +22,7 @@ export async function openSse(url: string, token: string): Promise<SseReader> {
       res.on('data', (chunk: string) => {
         for (const message of parser.push(chunk)) {
           const change = AlarmChange.parse(JSON.parse(message.data));
+          for (const l of listeners) l(change);
           waiters = waiters.filter((w) => (w.match(change) ? (w.resolve(change), false) : true));
         }
       });
@@ -31,6 +35,7 @@ export async function openSse(url: string, token: string): Promise<SseReader> {
       const timer = setTimeout(() => reject(new Error('alarm change not seen in time')), timeoutMs);
       waiters.push({ match, resolve: (c) => { clearTimeout(timer); resolve(c); } });
     }),
+    onChange: (listener) => { listeners.push(listener); },
     close: () => req.destroy(),
   };
 }
