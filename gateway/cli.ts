@@ -12,11 +12,13 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
   --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
-  --http-host/-port    status page and pushes       (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --http-host/-port    status page and metrics      (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --push-host/-port    platform pushes, own listener (CAREWATCH_PUSH_HOST/PORT, default 127.0.0.1:8082)
   --watch-host/-port   4G-watch TCP listener        (CAREWATCH_WATCH_HOST/PORT, default 127.0.0.1:5093)
   --watch-max-per-address N  connections one address may hold (default 50)
   --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
-                       tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN
+                       tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN;
+                       a platform without a token has its pushes refused
   --tls-key/--tls-cert MQTT over TLS with these PEM files
   --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
 `;
@@ -36,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
       'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
       'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
       'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'push-host': { type: 'string', default: env.CAREWATCH_PUSH_HOST ?? '127.0.0.1' },
+      'push-port': { type: 'string', default: env.CAREWATCH_PUSH_PORT ?? '8082' },
       'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
       'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
       'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
@@ -73,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
     },
     http: { host: values['http-host'], port: Number(values['http-port']) },
+    pushHttp: { host: values['push-host'], port: Number(values['push-port']) },
     watch: {
       host: values['watch-host'],
       port: Number(values['watch-port']),

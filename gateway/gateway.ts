@@ -10,7 +10,8 @@ import { GatewayHttp } from './http/gateway-http.ts';
 import { SerialLink } from './serial/serial-link.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
 import { PushDedupe } from './push/push-dedupe.ts';
-import { registerPushRoutes } from './push/push-routes.ts';
+import { PushListener } from './push/push-listener.ts';
+import { ConnectionGate } from '../contract/connection-gate.ts';
 import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -37,6 +38,10 @@ export interface GatewayOptions {
   credentialsFile: string;
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
   http: { host: string; port: number };
+  /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
+  pushHttp?: { host: string; port: number; bodyLimit?: number };
+  /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
+  connections?: { maxOpen?: number; maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number; preAuthTimeoutMs?: number };
   /** 4G-watch listener ("3G*" and "IW" on one port). */
   watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number };
   /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
@@ -74,13 +79,16 @@ export class Gateway {
   private forwarder: Forwarder | undefined;
   private heartbeat: Heartbeat | undefined;
   private http: GatewayHttp | undefined;
+  private push: PushListener | undefined;
   private watcher: SiteDirectoryWatcher | undefined;
   private watch: WatchListener | undefined;
   private loopWatch: EventLoopWatch | undefined;
   /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
   private links: Array<SerialLink | ExternalZ2mBridge> = [];
   private startedAt = 0;
-  addresses: Record<'mqtt' | 'http' | 'watch', { host: string; port: number }> | undefined;
+  addresses: Record<'mqtt' | 'http' | 'watch' | 'push', { host: string; port: number }> | undefined;
+  /** Socket caps of all listeners, one budget below the descriptor limit. */
+  gate: ConnectionGate | undefined;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = opts.log ?? createLogger('gateway');
@@ -119,6 +127,12 @@ export class Gateway {
     const scheduler = opts.scheduler ?? asyncScheduler;
 
     this.startedAt = Date.now();
+    const gated = this.metrics.counter('carewatch_connections_gated_total', 'Sockets closed by the connection caps, by listener, kind (refused, evicted, timeout) and why');
+    const gate = new ConnectionGate({
+      ...opts.connections,
+      onEvent: (e) => gated({ listener: e.listener, kind: e.kind, why: e.kind === 'timeout' ? 'pre_auth_timeout' : e.why }),
+    });
+    this.gate = gate;
     const db = openGatewayDb(opts.dataDir, opts.durability);
     this.db = db;
     const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
@@ -188,18 +202,24 @@ export class Gateway {
     });
     this.heartbeat.start();
     const dedupe = new PushDedupe(db);
+    this.push = new PushListener({
+      host: opts.pushHttp?.host ?? '127.0.0.1',
+      port: opts.pushHttp?.port ?? 0,
+      ...(opts.pushHttp?.bodyLimit ? { bodyLimit: opts.pushHttp.bodyLimit } : {}),
+      gate, registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe,
+    });
+    const pushAddress = await this.push.start();
     this.http = new GatewayHttp({
       ...opts.http,
       status: () => this.status(),
       metrics: this.metrics,
       log,
-      routes: [(app) => registerPushRoutes(app, { registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe })],
     });
     const http = await this.http.start();
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
     this.loopWatch.start();
-    this.addresses = { mqtt, http, watch };
-    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
+    this.addresses = { mqtt, http, watch, push: pushAddress };
+    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, push: `${pushAddress.host}:${pushAddress.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
   }
 
   status(): GatewayStatus {
@@ -219,6 +239,7 @@ export class Gateway {
     this.watcher?.stop();
     this.loopWatch?.stop();
     await this.http?.stop();
+    await this.push?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
     await this.broker?.stop();
@@ -227,7 +248,7 @@ export class Gateway {
     this.registry?.stopAll();
     this.outbox?.close();
     this.db?.close();
-    this.watcher = this.watch = this.loopWatch = undefined;
+    this.watcher = this.watch = this.loopWatch = this.push = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
   }
 }

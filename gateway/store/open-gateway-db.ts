@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDbFile } from '../../contract/private-files.ts';
 
 export type Durability = 'process' | 'power';
 
@@ -10,8 +9,8 @@ export type Durability = 'process' | 'power';
  * survives a power cut, at about 20x the commit cost (docs/architecture.md has the numbers).
  */
 export function openGatewayDb(dataDir: string, durability: Durability = 'process'): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'gateway.db'));
+  // Folder 0700, gateway.db* 0600 (issue 16): the outbox holds residents' events.
+  const db = new Database(privateDbFile(dataDir, 'gateway.db'));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${durability === 'power' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');

@@ -30,7 +30,7 @@ export interface ProcessStackOptions {
 export class ProcessStack {
   server: ChildProcess | undefined;
   gateway: ChildProcess | undefined;
-  readonly ports = { server: 0, mqtt: 0, gatewayHttp: 0, watch: 0 };
+  readonly ports = { server: 0, mqtt: 0, gatewayHttp: 0, watch: 0, push: 0 };
   readonly dataDir: string;
   creds!: DemoCredentials;
   private readonly ownsDataDir: boolean;
@@ -43,6 +43,7 @@ export class ProcessStack {
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
   get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
+  get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
 
   async start(): Promise<void> {
     const paths = demoPaths(this.dataDir);
@@ -64,6 +65,7 @@ export class ProcessStack {
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
+      '--push-port', String(this.ports.push), '--push-config', paths.gatewayPushConfig,
       ...(this.opts.gatewayArgs ?? []),
     ], this.opts.gatewayWrapper, this.opts.gatewayNodeArgs);
     await waitHealthy(`${this.gatewayUrl}/healthz`, this.gateway, 60_000);
