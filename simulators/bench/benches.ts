@@ -10,14 +10,26 @@ interface CoreResult {
   storeBytesPerDevice: number; gcExposed: boolean; devices: number; readings: number; alarms: number;
 }
 
+/**
+ * One section of docs/benchmarks.md and of docs/benchmarks.json. Adding a benchmark: write its
+ * module, then add one entry to BENCHES below (sections are merged by `name`, so a run of
+ * `npm run bench -- --only NAME` rewrites that section and keeps the others).
+ *
+ * Fairness (issue 24): every figure stands beside a baseline measured in the same run and warmed
+ * the same way; say what the baseline is in `baseline`, and put both in `figures`.
+ */
 export interface BenchReport {
   title: string;
   method: string;
+  /** What the figures are compared with, measured in the same run and warmed the same way. */
+  baseline: string;
   /** Markdown table lines. */
   table: string[];
   goal?: string;
   /** Short lines for the console. */
   lines: string[];
+  /** The same figures as the table, machine-readable (docs/benchmarks.json). */
+  figures: Record<string, unknown>;
 }
 
 export interface Bench {
@@ -35,6 +47,8 @@ export const BENCHES: Bench[] = [
       return {
         title: 'End-to-end alarm latency (device → console)',
         method: `${r.alarms} smoke alarms (raise and clear, one at a time) published over MQTT QoS 1 to the gateway process; measured until the alarm change arrives on the server's SSE stream. Real processes: \`carewatch server\` and \`carewatch gateway\` with the demo site.`,
+        baseline: 'none yet (issue 24 adds one)',
+        figures: { ...r },
         table: ['| alarms | p50 | p99 | max |', '|---:|---:|---:|---:|', `| ${r.alarms} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.maxMs} ms |`],
         lines: [`p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms over ${r.alarms} alarms`],
       };
@@ -48,6 +62,8 @@ export const BENCHES: Bench[] = [
       return {
         title: 'Gateway ingest over MQTT vs bare aedes',
         method: `${r.messages} QoS 1 state reports from the demo's 14 native smoke detectors, one connection each (1 in 100 a smoke alarm), median of ${r.runs} runs each. Baseline: bare aedes in its own process (no auth, no hooks) with an in-broker no-op subscriber to \`carewatch/#\`, timed until it has counted every message. Gateway: the \`carewatch gateway\` process with the demo site, timed until its readings counter has every message (auth, ACL, decode, rules, outbox).`,
+        baseline: 'bare aedes in its own process with a no-op subscriber',
+        figures: { ...r },
         table: ['| bare aedes | gateway | ratio |', '|---:|---:|---:|', `| ${r.bareAedesPerSec} msg/s | ${r.gatewayPerSec} msg/s | **${r.ratio}** |`],
         goal: 'ratio ≥ 0.8',
         lines: [`bare aedes ${r.bareAedesPerSec}/s, gateway ${r.gatewayPerSec}/s, ratio ${r.ratio}`],
@@ -62,6 +78,8 @@ export const BENCHES: Bench[] = [
       return {
         title: 'Decode throughput per codec',
         method: 'Each codec\'s whole chain as the gateway runs it (splitter → decoder → fields) over the golden fixtures\' real payloads, on one core; median of 5 runs of 0.4 s. Baseline in the same run: `JSON.parse` of the Zigbee2MQTT fixture payloads.',
+        baseline: '`JSON.parse` of the Zigbee2MQTT fixture payloads, same run',
+        figures: { rates },
         table: ['| codec | inputs | frames/s | ÷ JSON.parse |', '|---|---|---:|---:|', ...rates.map((r) => `| ${r.codec} | ${r.inputs} | ${r.framesPerSec} | ${r.ratioToJsonParse} |`)],
         lines: rates.map((r) => `${r.codec}: ${r.framesPerSec}/s (${r.ratioToJsonParse} × JSON.parse)`),
       };
@@ -75,6 +93,8 @@ export const BENCHES: Bench[] = [
       return {
         title: 'Stream core (rules only, no I/O)',
         method: `All rules of one site (the gateway's \`watchSite\`) in virtual time, in its own process: ${r.readings} readings of a care-home mix over ${r.devices} devices for throughput; ${r.alarms} smoke alarms amid the same traffic for detection latency (reading in → event out); heap per watched device after every one of ${r.devices} devices reported (inactivity and supervision state held), ${r.gcExposed ? 'measured with --expose-gc' : 'rough (no --expose-gc)'}.`,
+        baseline: 'none yet (issue 24 adds one)',
+        figures: { ...r },
         table: ['| readings/s | latency p50 | latency p99 | heap per device | rule-store bytes per device |', '|---:|---:|---:|---:|---:|',
           `| ${r.readingsPerSec} | ${r.p50LatencyMs} ms | ${r.p99LatencyMs} ms | ${r.bytesPerDevice} B | ${r.storeBytesPerDevice} B |`],
         goal: '≥ 200,000 readings/s on one core, p99 < 1 ms, < 1 KB per device',

@@ -23,6 +23,8 @@ export function regionalReport(r: RegionalResult): BenchReport {
       + `the keep-alives' garbage collects in the old generation until V8's next full collection, which a 10,000-home heap reaches only after `
       + `many minutes (at 1,000 homes and the same 332 keep-alives/s, the heap after each full collection stayed at 152 MB: no leak); `
       + `the window median per connection includes it and grows with the window's length. CPU: gateway utime+stime over the window, as % of one core.${capped}${bare}`,
+    baseline: r.bareAedes ? 'bare aedes in its own process holding idle MQTT connections (memory per connection only)' : 'none',
+    figures: { ...r },
     table: [
       '| sites loaded in | connections up in | RSS idle → connected | per connection | per device (total) | gateway CPU idle / loaded | alarm p50 | alarm p99 | of which to the server p50 / p99 | worst loop delay gateway / server |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -1,15 +1,31 @@
-import os from 'node:os';
 import type { BenchReport } from './benches.ts';
 
-export function renderBenchmarks(reports: BenchReport[]): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+/** docs/benchmarks.json: the figures of every section, with when each was measured. */
+export interface BenchJson {
+  machine: { node: string; cpus: number; cpu: string };
+  sections: Record<string, BenchReport & { measuredAt: string }>;
+}
+
+export function renderBenchmarks(json: BenchJson): string {
+  const { machine } = json;
   return [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} × ${cpu}.`,
-    'The machine is shared and noisy: throughputs are medians of repeated runs, and each is given as a ratio',
-    'to a baseline measured in the same run, which is the number to compare across machines.',
+    `Written by \`npm run bench\`: Node ${machine.node}, ${machine.cpus} × ${machine.cpu}. The same figures are in`,
+    '[benchmarks.json](benchmarks.json). The machine is shared and noisy: throughputs are medians of repeated runs,',
+    'and each figure stands beside a baseline measured in the same run and warmed the same way, which is the',
+    'number to compare across machines.',
     '',
-    ...reports.flatMap((r) => [`## ${r.title}`, '', r.method, '', ...r.table, '', ...(r.goal ? [`Goal: ${r.goal}`, ''] : [])]),
+    ...Object.values(json.sections).flatMap((r) => [
+      `## ${r.title}`,
+      '',
+      `Measured ${r.measuredAt.slice(0, 10)}. ${r.method}`,
+      '',
+      `Baseline: ${r.baseline}.`,
+      '',
+      ...r.table,
+      '',
+      ...(r.goal ? [`Goal: ${r.goal}`, ''] : []),
+    ]),
   ].join('\n');
 }
