@@ -47,6 +47,8 @@ export interface Admission {
   /** The client proved who it is: out of the pre-auth pool. False: over a cap, and the socket is closed. */
   authenticated(): boolean;
   readonly isAuthenticated: boolean;
+  /** Why `authenticated()` said false. */
+  readonly refusedBecause: 'address_full' | 'listener_full' | undefined;
 }
 
 interface Entry {
@@ -56,6 +58,7 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
   authenticated: boolean;
   released: boolean;
+  refusedBecause?: 'address_full' | 'listener_full';
 }
 
 export class ConnectionGate {
@@ -116,6 +119,7 @@ export class ConnectionGate {
     return {
       authenticated: () => this.authenticate(entry),
       get isAuthenticated() { return entry.authenticated; },
+      get refusedBecause() { return entry.refusedBecause; },
     };
   }
 
@@ -129,6 +133,7 @@ export class ConnectionGate {
       : listener.maxAuthenticatedPerAddress !== undefined && fromAddress >= listener.maxAuthenticatedPerAddress ? 'address_full' as const
         : undefined;
     if (why) {
+      entry.refusedBecause = why;
       this.emit({ kind: 'refused', listener: listener.name, why, address });
       entry.socket.destroy();
       return false;

@@ -15,7 +15,9 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --http-host/-port    status page and metrics      (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
   --push-host/-port    platform pushes, own listener (CAREWATCH_PUSH_HOST/PORT, default 127.0.0.1:8082)
   --watch-host/-port   4G-watch TCP listener        (CAREWATCH_WATCH_HOST/PORT, default 127.0.0.1:5093)
-  --watch-max-per-address N  connections one address may hold (default 50)
+  --watch-max-per-address N  identified watches one address may hold (default 50)
+  --watch-allow CIDR   addresses watches may connect from (repeatable; e.g. a carrier's private
+                       APN pool); default any — the "3G*" protocol carries no credential
   --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
                        tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN;
                        a platform without a token has its pushes refused
@@ -43,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
       'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
       'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
+      'watch-allow': { type: 'string', multiple: true },
       'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -82,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       host: values['watch-host'],
       port: Number(values['watch-port']),
       ...(values['watch-max-per-address'] ? { maxConnectionsPerAddress: Number(values['watch-max-per-address']), maxConnections: 100_000 } : {}),
+      ...(values['watch-allow']?.length ? { allowFrom: values['watch-allow'] } : {}),
     },
     ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) as unknown } : {}),
     durability: values.durability,

@@ -43,7 +43,7 @@ export interface GatewayOptions {
   /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
   connections?: { maxOpen?: number; maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number; preAuthTimeoutMs?: number };
   /** 4G-watch listener ("3G*" and "IW" on one port). */
-  watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number };
+  watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number; loginTimeoutSec?: number; allowFrom?: string[] };
   /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
   push?: unknown;
   durability?: Durability;
@@ -181,12 +181,13 @@ export class Gateway {
       ...opts.mqtt,
       credentials,
       ingest: new MqttIngest(registry, () => Date.now()),
+      gate,
       rejections: this.rejections,
       metrics: this.metrics,
       log,
     });
     const mqtt = await this.broker.start();
-    this.watch = new WatchListener({ ...opts.watch, registry, rejections: this.rejections, metrics: this.metrics, log });
+    this.watch = new WatchListener({ ...opts.watch, gate, registry, rejections: this.rejections, metrics: this.metrics, log });
     const watch = await this.watch.start();
     this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log });
     this.forwarder.start();
