@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { about: string; load: () => Promise<{ run(argv: 
   gateway: { about: 'one edge gateway: --site FILE|DIR ... --server URL', load: () => import('./gateway/cli.ts'), private: true },
   sim: { about: 'device simulators, scenarios and load', load: () => import('./simulators/cli.ts') },
   demo: { about: 'all-in-one demo: server + gateway with the bundled sites (npm start)', load: () => import('./simulators/demo/cli.ts'), private: true },
+  admin: { about: 'provisioning: regions, sites, devices, gateways, users (the admin API)', load: () => import('./server/admin-cli/cli.ts') },
   bench: { about: 'benchmarks; writes docs/benchmarks.md (npm run bench)', load: () => import('./simulators/bench/cli.ts') },
 };
 

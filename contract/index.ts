@@ -13,3 +13,7 @@ export * from './audit.ts';
 export * from './cli.ts';
 export * from './region.ts';
 export * from './gateway-config.ts';
+export * from './auth.ts';
+export * from './admin.ts';
+export * from './history.ts';
+export * from './site-plan.ts';

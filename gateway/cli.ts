@@ -23,6 +23,9 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
                        a platform without a token has its pushes refused
   --tls-key/--tls-cert MQTT over TLS with these PEM files
   --durability M       process (survives kill -9) | power (fsync each commit)  (default process)
+  --config-pull on|off pull the sites the server manages for this gateway and apply them hot
+                       (CAREWATCH_CONFIG_PULL, default on; with it, --site is optional)
+  --managed-sites DIR  where pulled sites are kept   (default DATA_DIR/managed-sites)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -50,10 +53,17 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
       durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? 'process' },
+      'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
+      'managed-sites': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
-  if (values.help || !values.site?.length) {
+  const pull = values['config-pull'];
+  if (pull !== 'on' && pull !== 'off') {
+    process.stderr.write('carewatch gateway: --config-pull must be "on" or "off"\n');
+    return 2;
+  }
+  if (values.help || (!values.site?.length && pull === 'off')) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
@@ -69,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const gateway = new Gateway({
     gatewayId: values['gateway-id'] ?? 'gateway-1',
-    sites: values.site,
+    sites: values.site ?? [],
+    ...(pull === 'on' ? { managedSitesDir: resolve(values['managed-sites'] ?? join(dataDir, 'managed-sites')) } : {}),
     serverUrl: values.server.replace(/\/$/, ''),
     token,
     dataDir,

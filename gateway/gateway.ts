@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { Reading } from '../contract/index.ts';
 import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -25,8 +26,12 @@ import { listSiteFiles } from './site/list-site-files.ts';
 import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
 import { SqliteRuleState } from './store/sqlite-rule-state.ts';
 import { SiteRegistry } from './sites/site-registry.ts';
+import { TelemetryLane } from './telemetry/telemetry-lane.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
+import { ConfigPull } from './provisioning/config-pull.ts';
+import { ManagedFolder } from './provisioning/managed-folder.ts';
+import { readCredentialFile } from './provisioning/managed-credentials.ts';
 
 export interface GatewayOptions {
   gatewayId: string;
@@ -48,11 +53,18 @@ export interface GatewayOptions {
   push?: unknown;
   durability?: Durability;
   heartbeatMs?: number;
+  /** The telemetry lane to the server's history (issue 19): samples per device at least this often (default 5 min); 0 turns the lane off. */
+  telemetrySampleMs?: number;
   /**
    * Site files and folders are watched for changes (file-system notifications, applied within
    * ~100 ms) and rescanned whole every `watchSitesMs` as a safety net; 0 turns both off. Default 30,000 ms.
    */
   watchSitesMs?: number;
+  /**
+   * Folder of the sites the server manages for this gateway, pulled from `GET /api/v1/gateway/config`
+   * and applied hot (gateway/provisioning/, issue 17); none: no pulls, site files only.
+   */
+  managedSitesDir?: string;
   scheduler?: SchedulerLike;
   log?: Logger;
 }
@@ -83,6 +95,8 @@ export class Gateway {
   private watcher: SiteDirectoryWatcher | undefined;
   private watch: WatchListener | undefined;
   private loopWatch: EventLoopWatch | undefined;
+  private configPull: ConfigPull | undefined;
+  private telemetry: TelemetryLane | undefined;
   /** Serial receivers and bridges to external brokers, from the site files loaded at start. */
   private links: Array<SerialLink | ExternalZ2mBridge> = [];
   private startedAt = 0;
@@ -114,8 +128,10 @@ export class Gateway {
     const { opts, log } = this;
     // A file named on the command line must be right, or the gateway does not start; a broken
     // file in a folder of homes is refused alone and the other homes are watched (issue 11).
+    const managed = opts.managedSitesDir ? new ManagedFolder(opts.managedSitesDir) : undefined;
+    const sitePaths = managed ? [...opts.sites, managed.dir] : opts.sites;
     const named = new Set(opts.sites.filter((p) => !statSync(p, { throwIfNoEntry: false })?.isDirectory()));
-    const loaded = listSiteFiles(opts.sites).map((file) => ({ file, result: loadSiteFile(file, getProfile) }));
+    const loaded = listSiteFiles(sitePaths).map((file) => ({ file, result: loadSiteFile(file, getProfile) }));
     const problems = loaded.flatMap(({ file, result }) => (result.ok || !named.has(file) ? [] : result.errors.map((e) => `${file}: ${e}`)));
     if (problems.length > 0) throw new SiteConfigError(problems);
     for (const { file, result } of loaded) {
@@ -123,7 +139,12 @@ export class Gateway {
     }
     const push = buildPushPlatforms(opts.push ?? DEFAULT_PUSH_CONFIG);
     if (!push.ok) throw new SiteConfigError(push.errors.map((e) => `push config: ${e}`));
-    const credentials = MqttCredentials.fromFile(opts.credentialsFile);
+    // The credential file's logins and the managed sites' (a gateway set up only through the server has no file).
+    const credentials = new MqttCredentials();
+    const loadCredentials = (): void => credentials.replace({
+      mqtt: [...readCredentialFile(opts.credentialsFile, managed !== undefined), ...(managed?.credentials() ?? [])],
+    });
+    loadCredentials();
     const scheduler = opts.scheduler ?? asyncScheduler;
 
     this.startedAt = Date.now();
@@ -138,7 +159,16 @@ export class Gateway {
     const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
     this.outbox = outbox;
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
-    const counted = (r: { source: { transport: string } }) => readingsTotal({ transport: r.source.transport });
+    const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({
+      serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, dataDir: opts.dataDir, metrics: this.metrics, log,
+      sampler: { sampleEveryMs: opts.telemetrySampleMs },
+    });
+    this.telemetry = telemetry;
+    telemetry?.start();
+    const counted = (r: Reading) => {
+      readingsTotal({ transport: r.source.transport });
+      telemetry?.offer(r);
+    };
     const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
     this.registry = registry;
     const initial = new Map<string, string>();
@@ -152,15 +182,15 @@ export class Gateway {
         initial.set(file, result.site.id);
       }
     })();
-    if ((opts.watchSitesMs ?? 30_000) > 0) {
+    if ((opts.watchSitesMs ?? 30_000) > 0 || managed) {
       this.watcher = new SiteDirectoryWatcher({
-        paths: opts.sites,
+        paths: sitePaths,
         registry,
         profileOf: getProfile,
         log,
-        everyMs: opts.watchSitesMs ?? 30_000,
+        everyMs: opts.watchSitesMs || 30_000,
         onRemoved: (siteId) => SqliteRuleState.dropSite(db, siteId),
-        beforeApply: () => credentials.load(opts.credentialsFile),
+        beforeApply: loadCredentials,
       });
       this.watcher.start(initial);
     }
@@ -202,6 +232,14 @@ export class Gateway {
       startedAt: this.startedAt,
     });
     this.heartbeat.start();
+    if (managed) {
+      const watcher = this.watcher!;
+      this.configPull = new ConfigPull({
+        serverUrl: opts.serverUrl, token: opts.token, folder: managed, log, metrics: this.metrics,
+        apply: async () => { loadCredentials(); await watcher.rescan(); },
+      });
+      this.configPull.start();
+    }
     const dedupe = new PushDedupe(db);
     this.push = new PushListener({
       host: opts.pushHttp?.host ?? '127.0.0.1',
@@ -237,19 +275,22 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    await this.configPull?.stop();
     this.watcher?.stop();
     this.loopWatch?.stop();
     await this.http?.stop();
     await this.push?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
+    await this.telemetry?.stop();
     await this.broker?.stop();
     await this.watch?.stop();
     await Promise.all(this.links.splice(0).map((l) => l.stop()));
     this.registry?.stopAll();
     this.outbox?.close();
     this.db?.close();
-    this.watcher = this.watch = this.loopWatch = this.push = undefined;
+    this.watcher = this.watch = this.loopWatch = this.configPull = this.push = undefined;
+    this.telemetry = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
   }
 }

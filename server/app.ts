@@ -7,6 +7,7 @@ import authPlugin from './plugins/app/auth.ts';
 import type { AuthOptions } from './plugins/app/auth.ts';
 import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
+import historyPlugin from './plugins/app/history.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import privacyPlugin from './plugins/app/privacy.ts';
 import type { PrivacyOptions } from './plugins/app/privacy.ts';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   signIn?: AuthOptions['signIn'];
   /** The first administrator's password; else one is generated into `{dataDir}/initial-admin-password`. */
   adminPassword?: string | undefined;
+  /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
+  influxUrl?: string | undefined;
 }
 
 export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
@@ -54,6 +57,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logger: opts.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // The first start hashes the first administrator's password (scrypt, 128 MiB) in onReady; on a
+    // loaded 2-core machine that outlasts fastify's 10 s default and the start failed.
+    pluginTimeout: 120_000,
   });
   try {
     await app.register(zodCompiler);
@@ -61,6 +67,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
     await app.register(eventLoopWatchPlugin);
+    await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });
     await app.register(registryPlugin, { clock });
     await app.register(authPlugin, {

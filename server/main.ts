@@ -16,6 +16,8 @@ export interface StartServerOptions {
   /** Default `CAREWATCH_PROVISION_FILE`, else `{dataDir}/provisioning.json`. */
   provisionFile?: string;
   gatewaySilenceSec?: number;
+  /** InfluxDB 1.x for the history; default `CAREWATCH_INFLUX_URL`, else the embedded `{dataDir}/history.db`. */
+  influxUrl?: string;
   /** Fastify logger option; default JSON lines at `CAREWATCH_LOG_LEVEL` (info). */
   logger?: boolean | object;
 }
@@ -49,6 +51,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     dataDir,
     provisioning: loadProvisioning(provisionFile),
     logger: options.logger ?? { level: env.CAREWATCH_LOG_LEVEL ?? 'info' },
+    influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
   });
   try {

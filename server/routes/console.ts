@@ -1,29 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { CONSOLE_HEADERS, consoleHtml, consoleScript, consoleStyles } from '../../consoles/bundle.ts';
+import type { ConsolePage } from '../../consoles/bundle.ts';
 
-const CONSOLE_DIR = new URL('../console/', import.meta.url);
-
-const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
-  '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
-};
+const PAGES: Record<string, ConsolePage> = { '/': 'staff', '/callcentre': 'callcentre', '/fire': 'fire' };
 
 /**
- * The operator console: three static files, no build step, read once at start. The page holds no
- * data; it asks the API with the operator's token like any other client.
+ * The consoles (issue 20): the night-staff console at `/`, the call-centre board at `/callcentre`,
+ * the fire department's page at `/fire`. The pages hold no data; they ask the API with the
+ * operator's token like any other client.
  */
 export default async function consoleRoutes(app: FastifyInstance): Promise<void> {
-  for (const [path, asset] of Object.entries(ASSETS)) {
-    const body = readFileSync(new URL(asset.file, CONSOLE_DIR));
-    app.get(path, async (_request, reply) =>
-      reply
-        .type(asset.type)
-        .header('Cache-Control', 'no-cache')
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Referrer-Policy', 'no-referrer')
-        // Everything from this origin only: no inline script can run, even if an alarm field held one.
-        .header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'")
-        .send(body));
+  const css = consoleStyles();
+  for (const [path, page] of Object.entries(PAGES)) {
+    const html = consoleHtml(page, { assets: '/assets', api: '/api/v1' });
+    app.get(path, async (_request, reply) => reply.headers(CONSOLE_HEADERS).type('text/html; charset=utf-8').send(html));
+    app.get(`/assets/${page}.js`, async (_request, reply) =>
+      reply.headers(CONSOLE_HEADERS).type('text/javascript; charset=utf-8').send(await consoleScript(page)));
   }
+  app.get('/assets/console.css', async (_request, reply) => reply.headers(CONSOLE_HEADERS).type('text/css; charset=utf-8').send(css));
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AlarmChange } from '../../contract/index.ts';
+import { SseParser } from '../../contract/sse.ts';
 
 export interface SseReader {
   waitFor(match: (c: AlarmChange) => boolean, timeoutMs?: number): Promise<AlarmChange>;
@@ -14,15 +15,10 @@ export async function openSse(url: string, token: string): Promise<SseReader> {
       if (res.statusCode !== 200) { reject(new Error(`stream answered ${res.statusCode}`)); return; }
       res.socket.setNoDelay(true);
       res.setEncoding('utf8');
-      let buf = '';
+      const parser = new SseParser();
       res.on('data', (chunk: string) => {
-        buf += chunk;
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const data = buf.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
-          buf = buf.slice(end + 2);
-          if (!data) continue;
-          const change = AlarmChange.parse(JSON.parse(data));
+        for (const message of parser.push(chunk)) {
+          const change = AlarmChange.parse(JSON.parse(message.data));
           waiters = waiters.filter((w) => (w.match(change) ? (w.resolve(change), false) : true));
         }
       });

@@ -36,7 +36,7 @@ export class ServerView {
       if (sse.status !== 200) throw new Error(`GET /stream answered ${sse.status}`);
       await sse.next((m) => m.id === String(lastChangeId), 10_000);
       return sse.messages
-        .filter((m) => m.event === undefined && m.id !== undefined)
+        .filter((m) => m.event === 'message' && m.id !== null)
         .map((m) => ({ changeId: Number(m.id), ...AlarmChange.parse(JSON.parse(m.data)) }));
     } finally {
       sse.close();

@@ -1,10 +1,8 @@
 import http from 'node:http';
+import { SseParser } from '../../contract/sse.ts';
+import type { SseMessage } from '../../contract/sse.ts';
 
-export interface SseMessage {
-  id?: string;
-  event?: string;
-  data: string;
-}
+export type { SseMessage };
 
 /**
  * A minimal Server-Sent Events reader over a real socket (the same bytes a browser reads):
@@ -23,17 +21,10 @@ export class SseClient {
       this.req = http.get(this.url, { headers: { accept: 'text/event-stream', ...this.headers } }, (res) => {
         this.status = res.statusCode ?? 0;
         res.socket.setNoDelay(true);
-        let buffer = '';
+        const parser = new SseParser();
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const msg = parseBlock(block);
-            if (msg) this.deliver(msg);
-          }
+          for (const msg of parser.push(chunk)) this.deliver(msg);
         });
         resolve();
       });
@@ -62,21 +53,4 @@ export class SseClient {
       return false;
     });
   }
-}
-
-function parseBlock(block: string): SseMessage | undefined {
-  const msg: SseMessage = { data: '' };
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') data.push(value);
-    else if (field === 'id') msg.id = value;
-    else if (field === 'event') msg.event = value;
-  }
-  if (data.length === 0) return undefined;
-  msg.data = data.join('\n');
-  return msg;
 }

@@ -50,7 +50,7 @@ describe('authentication under /api/v1', () => {
     const page = await server.app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(page.body).toContain('/console.js');
+    expect(page.body).toContain('/assets/staff.js');
   });
 
   it('an unknown route is a 404 in the error shape', async () => {

@@ -1,11 +1,9 @@
 import { get } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { SseParser } from '../../contract/sse.ts';
+import type { SseMessage } from '../../contract/sse.ts';
 
-export interface SseMessage {
-  id: string | null;
-  event: string;
-  data: string;
-}
+export type { SseMessage };
 
 /** A plain `http.get` reader of an SSE stream, for tests: collects messages, waits for more. */
 export interface SseStream {
@@ -25,30 +23,10 @@ export function openSse(url: string, token: string, lastEventId?: number | strin
     const request = get(url, { headers }, (response) => {
       const messages: SseMessage[] = [];
       const waiters: Array<() => void> = [];
-      let buffer = '';
+      const parser = new SseParser();
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const message: SseMessage = { id: null, event: 'message', data: '' };
-          let hasData = false;
-          for (const line of block.split('\n')) {
-            const colon = line.indexOf(':');
-            if (colon === 0) continue;
-            const field = line.slice(0, colon);
-            const value = line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'id') message.id = value;
-            if (field === 'event') message.event = value;
-            if (field === 'data') {
-              message.data = hasData ? `${message.data}\n${value}` : value;
-              hasData = true;
-            }
-          }
-          if (hasData) messages.push(message);
-        }
+        messages.push(...parser.push(chunk));
         for (const wake of waiters.splice(0)) wake();
       });
       const ended = new Promise<void>((done) => response.on('close', done));

@@ -38,6 +38,8 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
       }
     }
     const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted) : { stored: [], newEvents: 0, duplicates: 0 };
+    // Status facts (offline, battery, self-test) into the history, after the commit and off the answer's path (issue 19).
+    if (accepted.length > 0) app.history.recordEvents(accepted);
     app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);
     app.metrics.ingestEvents.inc({ result: 'duplicate' }, outcome.duplicates);
     for (const r of refused) app.metrics.ingestEvents.inc({ result: `refused_${r.code}` });
@@ -69,7 +71,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
   });
 }
 
-function requireGatewayId(claimed: string, actual: string, request: FastifyRequest): void {
+export function requireGatewayId(claimed: string, actual: string, request: FastifyRequest): void {
   if (claimed === actual) return;
   request.server.metrics.authFailures.inc({ reason: 'scope' });
   throw forbidden(`this token belongs to gateway ${actual}, not ${claimed}`);

@@ -30,6 +30,13 @@ export interface SiteChange {
   issued: IssuedSecret[];
 }
 
+export interface EditOptions {
+  /** New MQTT secrets for every native device and hub. */
+  rotate?: boolean;
+  /** More audit records of the same change, in its unit of work (a resident's erasure). */
+  alsoRecord?: (tx: Tx, at: number, version: number) => Promise<void>;
+}
+
 export interface SiteRegistryOptions {
   store: ServerStore;
   sealer: PersonalDataSealer;
@@ -93,13 +100,13 @@ export class SiteRegistry {
    * Edits a site's document in one unit of work (read, change, check, write), so two admins
    * editing the same home never lose each other's change.
    */
-  edit(actor: Actor, siteId: string, authorize: SiteAuthority, change: (doc: SiteFile) => unknown, opts: { rotate?: boolean } = {}): Promise<SiteChange> {
+  edit(actor: Actor, siteId: string, authorize: SiteAuthority, change: (doc: SiteFile) => unknown, opts: EditOptions = {}): Promise<SiteChange> {
     return this.change(actor, siteId, authorize, 'edit', async (existing) => {
       if (!existing) throw notFound(`no site ${siteId} in your scope`);
       const parsed = SiteFile.safeParse(change(this.open(existing)));
       if (!parsed.success) throw badRequest(formatIssues('document', parsed.error));
       return { document: parsed.data, gatewayId: existing.gatewayId, rotate: opts.rotate };
-    });
+    }, opts.alsoRecord);
   }
 
   /** New MQTT secrets for every native device and hub of the site (the installer's sheet); the old ones stop working. */
@@ -132,6 +139,7 @@ export class SiteRegistry {
     authorize: SiteAuthority,
     mode: 'put' | 'edit',
     next: (existing: SiteRecord | undefined) => Promise<{ document: SiteFile; gatewayId: string | undefined; rotate?: boolean | undefined }>,
+    alsoRecord?: EditOptions['alsoRecord'],
   ): Promise<SiteChange> {
     const at = this.opts.clock();
     const result = await this.opts.store.write(async (tx) => {
@@ -168,6 +176,7 @@ export class SiteRegistry {
       await auditProvisioning(tx, at, actor, {
         what: 'site', op: existing ? 'change' : 'add', version, gatewayId, devices: devices.length, secretsIssued: issued.length,
       }, siteId);
+      await alsoRecord?.(tx, at, version);
       return { change: { siteId, regionId: community.id, gatewayId, version, created: !existing, issued }, gateways };
     });
     await this.opts.committed({ version: result.change.version, what: 'sites', gateways: result.gateways, accounts: [] });
