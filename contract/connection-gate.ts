@@ -9,8 +9,8 @@ import type { Socket } from 'node:net';
  * - A socket is *unauthenticated* until its listener says otherwise (MQTT CONNACK, a watch's
  *   first frame for a registered watch, an HTTP request). Unauthenticated sockets live on a short
  *   timer, are not counted against their address's cap of real clients, and are the first to go:
- *   when the process is at its cap, or an address has too many of them, the oldest is evicted to
- *   admit the newcomer. A flood of silent sockets therefore evicts itself, and a real device,
+ *   when the process is at its cap, or an address has too many of them, the oldest silent one
+ *   (not a byte sent) is evicted to admit the newcomer. A flood of silent sockets therefore evicts itself, and a real device,
  *   which authenticates within milliseconds, gets in.
  * - All listeners of a process share one cap, below the descriptor limit, so the databases,
  *   the forwarder's and the console's sockets always have descriptors left.
@@ -91,7 +91,10 @@ export class ConnectionGate {
     const address = socket.remoteAddress ?? '?';
     const sameAddress = this.unauthenticatedByAddress.get(address);
     if (sameAddress && sameAddress.size >= this.maxUnauthenticatedPerAddress) {
-      this.evict(sameAddress.values().next().value!, 'address_unauthenticated_full');
+      // Only a silent one gives way: devices reconnecting together behind one NAT address are
+      // all speaking (CONNECT sent, credentials being checked), and none of them is dropped.
+      const silent = oldestSilent(sameAddress.values());
+      if (silent) this.evict(silent, 'address_unauthenticated_full');
     }
     if (this.unauthenticated.size >= this.maxUnauthenticated) this.evict(this.oldest()!, 'unauthenticated_full');
     if (this.open >= this.maxOpen) {
@@ -169,8 +172,9 @@ export class ConnectionGate {
     if (set?.size === 0) this.unauthenticatedByAddress.delete(entry.address);
   }
 
+  /** The oldest silent socket (nothing read yet), else the oldest unauthenticated one. */
   private oldest(): Entry | undefined {
-    return this.unauthenticated.values().next().value;
+    return oldestSilent(this.unauthenticated.values()) ?? this.unauthenticated.values().next().value;
   }
 
   private evict(entry: Entry, why: Extract<GateEvent, { kind: 'evicted' }>['why']): void {
@@ -185,6 +189,12 @@ export class ConnectionGate {
   }
 }
 
+/** The first entry whose socket has not sent a byte (`bytesRead` counts at the handle: no listener needed). */
+function oldestSilent(entries: Iterable<Entry>): Entry | undefined {
+  for (const e of entries) if (e.socket.bytesRead === 0) return e;
+  return undefined;
+}
+
 /** The process's soft limit on open files (Linux /proc; 1,024 where it cannot be read). */
 export function descriptorLimit(): number {
   try {
@@ -195,4 +205,20 @@ export function descriptorLimit(): number {
   } catch {
     return 1024;
   }
+}
+
+/**
+ * Gates an HTTP server's sockets: each on the pre-auth timer until its first request. Returns
+ * nothing to undo: the listeners go with the server.
+ */
+export function gateHttpServer(server: import('node:http').Server, gate: ConnectionGate, limits: ListenerLimits): void {
+  const admissions = new WeakMap<object, Admission>();
+  server.on('connection', (socket: Socket) => {
+    const admission = gate.admit(socket, limits);
+    if (admission) admissions.set(socket, admission);
+  });
+  server.on('request', (req: import('node:http').IncomingMessage) => {
+    const admission = admissions.get(req.socket);
+    if (admission && !admission.isAuthenticated) admission.authenticated();
+  });
 }

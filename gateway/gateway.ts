@@ -12,7 +12,7 @@ import { SerialLink } from './serial/serial-link.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
 import { PushDedupe } from './push/push-dedupe.ts';
 import { PushListener } from './push/push-listener.ts';
-import { ConnectionGate } from '../contract/connection-gate.ts';
+import { ConnectionGate, gateHttpServer } from '../contract/connection-gate.ts';
 import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -253,6 +253,8 @@ export class Gateway {
       status: () => this.status(),
       metrics: this.metrics,
       log,
+      // The status page's sockets share the gateway's caps: idle ones cannot take the descriptors MQTT needs.
+      routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 })],
     });
     const http = await this.http.start();
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Admission, ConnectionGate } from '../../contract/connection-gate.ts';
+import { type ConnectionGate, gateHttpServer } from '../../contract/connection-gate.ts';
 import type { Logger } from '../log.ts';
 import { type PushRoutesOptions, registerPushRoutes } from './push-routes.ts';
 
@@ -40,17 +40,10 @@ export class PushListener {
       forceCloseConnections: true,
     });
     this.app = app;
-    const admissions = new WeakMap<object, Admission>();
-    const limits = { name: 'push', preAuthTimeoutMs: 10_000, maxAuthenticatedPerAddress: opts.maxPerAddress ?? 64, maxAuthenticated: opts.maxConnections ?? 512 };
-    app.server.on('connection', (socket) => {
-      socket.setNoDelay(true);
-      const admission = opts.gate.admit(socket, limits);
-      if (admission) admissions.set(socket, admission);
-    });
-    // The first request takes the socket out of the pre-auth pool; over a cap, it is closed.
-    app.addHook('onRequest', async (req, reply) => {
-      const admission = admissions.get(req.raw.socket);
-      if (admission && !admission.isAuthenticated && !admission.authenticated()) return reply.hijack();
+    app.server.on('connection', (socket) => socket.setNoDelay(true));
+    // The first request takes a socket out of the pre-auth pool; over a cap, it is closed.
+    gateHttpServer(app.server, opts.gate, {
+      name: 'push', preAuthTimeoutMs: 10_000, maxAuthenticatedPerAddress: opts.maxPerAddress ?? 64, maxAuthenticated: opts.maxConnections ?? 512,
     });
     app.get('/healthz', async () => ({ status: 'ok' }));
     await registerPushRoutes(app, opts);

@@ -18,6 +18,8 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Prefix for the gateway command, e.g. raising the open-file limit: ['bash', '-c', 'ulimit -n 65536 && exec "$0" "$@"']. */
   gatewayWrapper?: string[];
+  /** The same for the server. */
+  serverWrapper?: string[];
   /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
   gatewayNodeArgs?: string[];
 }
@@ -55,7 +57,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)]);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)], this.opts.serverWrapper);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 
