@@ -18,9 +18,13 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
+    if (name !== undefined && name !== '--help' && name !== '-h') {
+      process.stderr.write(`carewatch: no command "${name}" (see carewatch --help)\n`);
+      return 2;
+    }
     const list = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.about}`).join('\n');
-    process.stderr.write(`usage: carewatch <command> [options]\n\n${list}\n\nEach command takes --help.\n`);
-    return name ? 2 : 0;
+    process.stdout.write(`usage: carewatch <command> [options]\n\n${list}\n\nEach command takes --help.\n`);
+    return 0;
   }
   exitWithParent();
   // Files 0600 and folders 0700 for whatever the services write (issue 16: data/ was world-readable).

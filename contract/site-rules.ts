@@ -55,6 +55,11 @@ export const InactivityRules = z.object({
   bedExitReturnMin: z.number().min(1).max(600).default(30),
   /** Home sites: door opened then no presence for this long means "went out" (suspends no-activity). */
   awayAfterDoorMin: z.number().min(1).max(240).default(10),
+  /**
+   * Living alone and gone out: `inactivity.not_back` when not home by this local time, the first
+   * time it comes after leaving (issue 15: someone marked away was never checked again).
+   */
+  latestReturn: ClockTime.default('23:00'),
 });
 
 export const DeviceRules = z.object({

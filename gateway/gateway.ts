@@ -28,6 +28,8 @@ import { SqliteRuleState } from './store/sqlite-rule-state.ts';
 import { SiteRegistry } from './sites/site-registry.ts';
 import { TelemetryLane } from './telemetry/telemetry-lane.ts';
 import { SiteRuntime } from './sites/site-runtime.ts';
+import { GatewayTrouble } from './sites/gateway-trouble.ts';
+import { UnregisteredDevices } from './sites/unregistered-devices.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
 import { ConfigPull } from './provisioning/config-pull.ts';
 import { ManagedFolder } from './provisioning/managed-folder.ts';
@@ -86,6 +88,8 @@ export class Gateway {
   readonly rejections: Rejections;
   private db: Database.Database | undefined;
   private outbox: SqliteOutbox | undefined;
+  /** The gateway's own trouble events (storage errors, rules restarted, unregistered devices). */
+  trouble: GatewayTrouble | undefined;
   private registry: SiteRegistry | undefined;
   private broker: MqttBroker | undefined;
   private forwarder: Forwarder | undefined;
@@ -169,8 +173,15 @@ export class Gateway {
       readingsTotal({ transport: r.source.transport });
       telemetry?.offer(r);
     };
-    const registry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted }));
+    const trouble = new GatewayTrouble({ gatewayId: opts.gatewayId, outbox, metrics: this.metrics, log, anySite: (): string | undefined => this.registry?.siteIds()[0] });
+    this.trouble = trouble;
+    const unregistered = new UnregisteredDevices({ metrics: this.metrics, log });
+    const registry: SiteRegistry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted, metrics: this.metrics, trouble, unregistered }));
     this.registry = registry;
+    registry.onUnregistered = (sighting) => {
+      const siteId = registry.siteIds()[0];
+      if (siteId !== undefined) unregistered.report(siteId, sighting, (d) => trouble.raiseDraft(d));
+    };
     const initial = new Map<string, string>();
     // One transaction for all sites' first rule-state reads and writes: 10,000 homes start in
     // seconds instead of one commit per row.
@@ -289,11 +300,12 @@ export class Gateway {
     await this.watch?.stop();
     await Promise.all(this.links.splice(0).map((l) => l.stop()));
     this.registry?.stopAll();
+    this.trouble?.stop();
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = this.configPull = this.push = undefined;
     this.telemetry = undefined;
-    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = undefined;
+    this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }
 }
 

@@ -3,8 +3,8 @@ import { ApiError, postJson, setToken } from '../lib/api.ts';
 import { t } from '../lib/i18n.ts';
 import { unlockSound } from '../lib/tones.ts';
 
-/** Where a password is exchanged for an expiring session token (issue 17). */
-export const SIGN_IN_PATH = '/auth/sign-in';
+/** Where a password is exchanged for an expiring session token (issue 17, contract `SignInBody`/`SessionResponse`). */
+export const SESSION_PATH = '/session';
 
 /**
  * Password sign-in (an expiring session), or an access token for a shared station. The click that
@@ -24,7 +24,7 @@ export function SignIn({ onSignedIn, message }: { onSignedIn: () => void; messag
       if (withToken) {
         setToken(String(form.get('token') ?? '').trim());
       } else {
-        const answer = await postJson<{ token: string }>(SIGN_IN_PATH, { username: form.get('username'), password: form.get('password') });
+        const answer = await postJson<{ token: string }>(SESSION_PATH, { username: form.get('username'), password: form.get('password') });
         setToken(answer.token);
       }
       setError(null);

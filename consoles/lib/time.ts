@@ -31,3 +31,4 @@ export function age(fromIso: string, now = Date.now()): string {
   if (m < 60) return `${m} min`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')}`;
 }
+

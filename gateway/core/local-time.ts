@@ -153,3 +153,14 @@ export function afterWindowTime(fromMs: number, budgetMs: number, window: TimeWi
     t = occ.end;
   }
 }
+
+/** The first instant after `epochMs` at which the local clock reads `hhmm` (a latest return time). */
+export function nextClockTime(epochMs: number, hhmm: string, timeZone: string): number {
+  const wallDay = Math.floor((epochMs + utcOffsetMs(epochMs, timeZone)) / DAY) * DAY;
+  for (let k = 0; k <= 2; k++) {
+    const t = wallToEpoch(wallDay + k * DAY + clockMinutes(hhmm) * MINUTE, timeZone);
+    if (t > epochMs) return t;
+  }
+  /* c8 ignore next */
+  throw new Error('unreachable: a clock time recurs within two days');
+}

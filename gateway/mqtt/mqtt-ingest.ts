@@ -8,6 +8,7 @@ import {
 import { getProfile } from '../../devices/registry.ts';
 import type { SiteRegistry } from '../sites/site-registry.ts';
 import type { SiteRuntime } from '../sites/site-runtime.ts';
+import { z2mAlarm } from '../sites/unregistered-devices.ts';
 import type { ClientIdentity } from './client-identity.ts';
 
 /** What became of one PUBLISH. `refuse` closes the client's connection ([MQTT-3.3.5-2]). */
@@ -107,7 +108,16 @@ export function ingestZ2m(
     case 'availability':
     case 'state': {
       const device = runtime.site.byAddress.get(`z2m:${topic.friendlyName}`);
-      if (!device) return dropped(reject('unknown_device', `no device with friendly name "${topic.friendlyName}" in site "${runtime.site.id}"`));
+      if (!device) {
+        // Never nothing (issue 15): counted, logged and raised as device.unregistered, naming it.
+        if (topic.kind === 'state') {
+          runtime.reportUnregistered({
+            transport: 'zigbee2mqtt', link, address: `z2m:${topic.friendlyName}`, ts: receivedAt,
+            label: `Zigbee2MQTT friendly name "${topic.friendlyName}" on ${link}`, alarm: z2mAlarm(payload),
+          });
+        }
+        return dropped(reject('unknown_device', `no device with friendly name "${topic.friendlyName}" in site "${runtime.site.id}"`));
+      }
       const base = { siteId: runtime.site.id, deviceId: device.id, receivedAt, source };
       if (topic.kind === 'availability') {
         const a = decodeZ2mAvailability(payload);

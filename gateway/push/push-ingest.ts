@@ -4,6 +4,7 @@ import { type PlatformMapping, type PlatformMessage, type PushRequest, decodePus
 import type { Logger } from '../log.ts';
 import type { Rejections } from '../rejections.ts';
 import type { Located, SiteRegistry } from '../sites/site-registry.ts';
+import { fieldsAlarm } from '../sites/unregistered-devices.ts';
 import type { PushDedupe } from './push-dedupe.ts';
 import { MAX_PUSH_DEPTH, jsonDepth } from './json-bounds.ts';
 
@@ -121,6 +122,11 @@ export function ingestPush(name: string, platform: PushPlatform, req: PushReques
     if (!located) {
       // Answered 200 all the same: no retry makes an unconfigured device known (docs/home-links.md).
       deps.rejections.record('platform', reject('unknown_device', `no site has a ${name} device "${m.platformDeviceId}"`), ctx);
+      // Never nothing (issue 15): raised as device.unregistered, naming it.
+      deps.registry.reportUnregistered({
+        transport: 'platform', link: `platform:${name}`, address: `platform:${name}:${m.platformDeviceId}`, ts: receivedAt,
+        label: `${name} device "${m.platformDeviceId}"`, alarm: fieldsAlarm(m.fields),
+      });
       result.unknownDevices += 1;
       deps.counted?.(name, 'unknown_device');
       continue;

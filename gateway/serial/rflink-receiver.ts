@@ -52,7 +52,20 @@ export class RflinkReceiver implements FrameReceiver {
     const device = this.deviceOf(msg, runtime.site.byAddress);
     if (!device) {
       const sw = msg.switch !== undefined ? ` SWITCH=${msg.switch}` : '';
-      return ingest.reject(reject('unknown_device', `${msg.protocol} ID=${msg.id}${sw} is no device of site "${ingest.siteId}"`));
+      ingest.reject(reject('unknown_device', `${msg.protocol} ID=${msg.id}${sw} is no device of site "${ingest.siteId}"`));
+      // Issue 15: never nothing. A 433 MHz detector or button transmits when triggered (CMD=ON);
+      // a neighbour's weather sensor (values only) is a quiet sighting, raised once an hour.
+      const address = `rflink:${msg.protocol.toLowerCase()}:${msg.id.toLowerCase()}:${(msg.switch ?? '').toLowerCase()}`;
+      try {
+        runtime.reportUnregistered({
+          transport: 'rflink', link: ingest.source.link, address, ts: receivedAt,
+          label: `RFLink ${msg.protocol} ID=${msg.id}${sw} on ${ingest.source.link}`,
+          alarm: rflinkAlarm(msg),
+        });
+      } catch (err) {
+        ingest.log.error({ err, siteId: ingest.siteId, link: ingest.source.link, address }, 'unregistered RFLink device: its event could not be stored');
+      }
+      return;
     }
     const fields = rflinkToFields(msg, device.profileId as ProfileId);
     if (!fields.ok) return ingest.reject(fields, { deviceId: device.id });
@@ -68,4 +81,11 @@ export class RflinkReceiver implements FrameReceiver {
     }
     return undefined;
   }
+}
+
+/** A triggered transmitter (CMD=ON/ALLON) or an alert value is an alarm; sensor values are not. */
+function rflinkAlarm(msg: RflinkMessage): { what: string; critical: boolean } | undefined {
+  if (msg.cmd === 'ON' || msg.cmd === 'ALLON') return { what: `CMD=${msg.cmd}`, critical: false };
+  const alert = Object.keys(msg.values).find((k) => /ALERT|ALARM|SOS|PANIC/i.test(k));
+  return alert ? { what: alert, critical: false } : undefined;
 }

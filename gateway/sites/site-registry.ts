@@ -1,5 +1,6 @@
 import type { SiteModel, WatchedDevice } from '../site/model.ts';
 import type { SiteRuntime } from './site-runtime.ts';
+import type { Sighting } from './unregistered-devices.ts';
 
 export interface Located {
   runtime: SiteRuntime;
@@ -21,7 +22,17 @@ export class SiteRegistry {
   private readonly addressIndex = new Map<string, string>();
   private readonly baseTopics = new BaseTopicIndex();
 
+  /**
+   * Where an unregistered device of a link no one site owns (a platform push names only its
+   * device id) is reported; the gateway raises it under its first site.
+   */
+  onUnregistered: ((sighting: Sighting) => void) | undefined;
+
   constructor(private readonly createRuntime: (site: SiteModel) => SiteRuntime) {}
+
+  reportUnregistered(sighting: Sighting): void {
+    this.onUnregistered?.(sighting);
+  }
 
   get size(): number {
     return this.runtimes.size;

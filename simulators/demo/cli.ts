@@ -1,8 +1,8 @@
+import { parseCommandLine } from '../../contract/cli.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { demoPaths, provisionDemo, readSiteFile } from './provision.ts';
 import { startQuietTraffic } from './quiet-traffic.ts';
 import { SERVICE_NODE_FLAGS } from '../stack/node-command.ts';
@@ -22,18 +22,30 @@ export function demoSiteFiles(): string[] {
  * `npm start`: the central server and one gateway with the bundled sites, as two real processes
  * that meet only over HTTP, with embedded storage under ./data.
  */
+const HELP = `carewatch demo [options]   (npm start)
+
+The central server and one gateway with the bundled sites, as two real processes, data under --data-dir.
+  --data-dir DIR            default ./data (CAREWATCH_DATA_DIR)
+  --server-port N           default 8080 (CAREWATCH_HTTP_PORT)
+  --mqtt-port N             default 1883 (CAREWATCH_MQTT_PORT)
+  --gateway-http-port N     default 8081 (CAREWATCH_GATEWAY_HTTP_PORT)
+  --watch-port N            default 5093 (CAREWATCH_WATCH_PORT)
+`;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommandLine(argv, {
       'data-dir': { type: 'string', default: process.env.CAREWATCH_DATA_DIR ?? 'data' },
       'server-port': { type: 'string', default: process.env.CAREWATCH_HTTP_PORT ?? '8080' },
       'mqtt-port': { type: 'string', default: process.env.CAREWATCH_MQTT_PORT ?? '1883' },
       'gateway-http-port': { type: 'string', default: process.env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
       'push-port': { type: 'string', default: process.env.CAREWATCH_PUSH_PORT ?? '8082' },
       'watch-port': { type: 'string', default: process.env.CAREWATCH_WATCH_PORT ?? '5093' },
-    },
   });
+  if (parsed === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { values } = parsed;
   const dataDir = resolve(values['data-dir']);
   const paths = demoPaths(dataDir);
   const siteFiles = demoSiteFiles();

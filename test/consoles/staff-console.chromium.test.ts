@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../contract/index.ts';
 import type { Alarm, EventInput } from '../../contract/index.ts';
@@ -125,5 +127,25 @@ describe('the night-staff console in Chromium', () => {
     await browser.screenshot('staff-console-english');
     await page().click('#lang');
     await page().waitForSelector('html[lang="zh-CN"]');
+  });
+
+  it('signs out, then signs in with a password: the form is gone, the user is named, and signing out ends the session', async () => {
+    await page().click('#logout');
+    await page().waitForSelector('#login');
+    // The first administrator's password, as a new installation writes it (issue 17).
+    const password = readFileSync(join(dir.path, 'initial-admin-password'), 'utf8').trim();
+    await page().fill('#login input[name="username"]', 'admin');
+    await page().fill('#login input[name="password"]', password);
+    await page().click('#login button[type="submit"]');
+    await page().waitForSelector('#login', { state: 'detached' });
+    await page().waitForSelector('body[data-stream="live"]');
+    expect(await page().locator('#login').count()).toBe(0);
+    await page().waitForFunction(() => document.querySelector('#whoami')?.textContent === 'admin · admin');
+    await browser.screenshot('staff-console-signed-in');
+    const session = await page().evaluate(() => sessionStorage.getItem('carewatch.token'));
+    await page().click('#logout');
+    await page().waitForSelector('#login');
+    const after = await fetch(`${server.url}${API_PREFIX}/session`, { headers: { authorization: `Bearer ${session}` } });
+    expect(after.status).toBe(401);
   });
 });

@@ -11,6 +11,8 @@ import { Rejections } from '../../gateway/rejections.ts';
 import { loadSiteFile } from '../../gateway/site/load-site-file.ts';
 import { SiteRegistry } from '../../gateway/sites/site-registry.ts';
 import { SiteRuntime } from '../../gateway/sites/site-runtime.ts';
+import { GatewayTrouble } from '../../gateway/sites/gateway-trouble.ts';
+import { UnregisteredDevices } from '../../gateway/sites/unregistered-devices.ts';
 import { openGatewayDb } from '../../gateway/store/open-gateway-db.ts';
 import { DEFAULT_SITE_INPUT } from '../gateway/core/site-fixture.ts';
 import { tempDir } from './temp-dir.ts';
@@ -24,6 +26,9 @@ export interface TransportHarness {
   siteId: string;
   registry: SiteRegistry;
   outbox: SqliteOutbox;
+  db: Database.Database;
+  /** The gateway's own trouble events, filed under the harness site. */
+  trouble: GatewayTrouble;
   metrics: Metrics;
   rejections: Rejections;
   log: Logger;
@@ -57,7 +62,9 @@ export function createTransportHarness(input: HarnessSiteInput): TransportHarnes
   const rejections = new Rejections(metrics, log);
   const db: Database.Database = openGatewayDb(join(dir.path, 'data'));
   const outbox = new SqliteOutbox({ db, clock: () => Date.now() });
-  const registry = new SiteRegistry((model) => new SiteRuntime(model, { db, outbox, scheduler: asyncScheduler, log }));
+  const trouble = new GatewayTrouble({ gatewayId: 'gw-harness', outbox, metrics, log, anySite: () => HARNESS_SITE_ID });
+  const unregistered = new UnregisteredDevices({ metrics, log });
+  const registry = new SiteRegistry((model) => new SiteRuntime(model, { db, outbox, scheduler: asyncScheduler, log, metrics, trouble, unregistered }));
   const conflicts = registry.upsert(loaded.site);
   if (conflicts.length > 0) throw new Error(conflicts.join('\n'));
 
@@ -73,6 +80,8 @@ export function createTransportHarness(input: HarnessSiteInput): TransportHarnes
     siteId: HARNESS_SITE_ID,
     registry,
     outbox,
+    db,
+    trouble,
     metrics,
     rejections,
     log,
@@ -80,6 +89,7 @@ export function createTransportHarness(input: HarnessSiteInput): TransportHarnes
     events: () => Lane.options.flatMap((lane) => outbox.peek(lane, 10_000)).sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq),
     close() {
       registry.stopAll();
+      trouble.stop();
       outbox.close();
       db.close();
       dir.remove();
