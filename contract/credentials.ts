@@ -24,6 +24,8 @@ export const DemoCredentials = z.object({
     rflinkId: z.string().optional(),
   })),
   bridges: z.array(z.object({ name: z.string(), siteId: SiteId, mqttUsername: z.string(), mqttPassword: z.string() })),
+  /** Push tokens of carriers' platforms (`POST /push/{platform}?token=`); pushes without one are refused. */
+  platforms: z.array(z.object({ platform: z.string(), token: z.string() })).optional(),
 });
 export type DemoCredentials = z.infer<typeof DemoCredentials>;
 

@@ -17,6 +17,8 @@ export const REJECT_REASONS = [
   'unsupported',      // a well-formed message type this gateway does not handle
   'bad_signature',    // a platform push whose signature does not verify
   'auth',             // wrong credentials
+  'stale',            // a timestamp outside the freshness window (a replay, or a clock far off)
+  'identity',         // a connection speaking for a device it did not identify as (takeover, impersonation)
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -16,11 +16,15 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
   --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
-  --http-host/-port    status page and pushes       (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --http-host/-port    status page and metrics      (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --push-host/-port    platform pushes, own listener (CAREWATCH_PUSH_HOST/PORT, default 127.0.0.1:8082)
   --watch-host/-port   4G-watch TCP listener        (CAREWATCH_WATCH_HOST/PORT, default 127.0.0.1:5093)
-  --watch-max-per-address N  connections one address may hold (default 50)
+  --watch-max-per-address N  identified watches one address may hold (default 50)
+  --watch-allow CIDR   addresses watches may connect from (repeatable; e.g. a carrier's private
+                       APN pool); default any — the "3G*" protocol carries no credential
   --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
-                       tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN
+                       tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN;
+                       a platform without a token has its pushes refused
   --tls-key/--tls-cert MQTT over TLS with these PEM files
   --upstream FILE      receiving centres (SIA DC-09, GB/T 26875.3) the sites report to
                        (YAML/JSON, CAREWATCH_UPSTREAM; docs/upstream.md)
@@ -47,9 +51,12 @@ export async function run(argv: string[]): Promise<number> {
       'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
       'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
       'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'push-host': { type: 'string', default: env.CAREWATCH_PUSH_HOST ?? '127.0.0.1' },
+      'push-port': { type: 'string', default: env.CAREWATCH_PUSH_PORT ?? '8082' },
       'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
       'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
       'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
+      'watch-allow': { type: 'string', multiple: true },
       'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -102,10 +109,12 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
     },
     http: { host: values['http-host'], port: Number(values['http-port']) },
+    pushHttp: { host: values['push-host'], port: Number(values['push-port']) },
     watch: {
       host: values['watch-host'],
       port: Number(values['watch-port']),
       ...(values['watch-max-per-address'] ? { maxConnectionsPerAddress: Number(values['watch-max-per-address']), maxConnections: 100_000 } : {}),
+      ...(values['watch-allow']?.length ? { allowFrom: values['watch-allow'] } : {}),
     },
     ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) as unknown } : {}),
     ...(upstream?.ok ? { upstream: upstream.config } : {}),

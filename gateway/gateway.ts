@@ -9,7 +9,8 @@ import { EventLoopWatch } from './event-loop-watch.ts';
 import { GatewayHttp } from './http/gateway-http.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
 import { PushDedupe } from './push/push-dedupe.ts';
-import { registerPushRoutes } from './push/push-routes.ts';
+import { PushListener } from './push/push-listener.ts';
+import { ConnectionGate, gateHttpServer } from '../contract/connection-gate.ts';
 import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
@@ -47,8 +48,12 @@ export interface GatewayOptions {
   credentialsFile: string;
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
   http: { host: string; port: number };
+  /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
+  pushHttp?: { host: string; port: number; bodyLimit?: number };
+  /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
+  connections?: { maxOpen?: number; maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number; preAuthTimeoutMs?: number };
   /** 4G-watch listener ("3G*" and "IW" on one port). */
-  watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number };
+  watch: { host: string; port: number; maxConnectionsPerAddress?: number; maxConnections?: number; idleTimeoutSec?: number; loginTimeoutSec?: number; allowFrom?: string[] };
   /** Platform push configuration (gateway/push/push-config.ts); defaults to CTWing and OneNET with tokens from the environment. */
   push?: unknown;
   durability?: Durability;
@@ -96,6 +101,7 @@ export class Gateway {
   private forwarder: Forwarder | undefined;
   private heartbeat: Heartbeat | undefined;
   private http: GatewayHttp | undefined;
+  private push: PushListener | undefined;
   private watcher: SiteDirectoryWatcher | undefined;
   private watch: WatchListener | undefined;
   private loopWatch: EventLoopWatch | undefined;
@@ -104,7 +110,9 @@ export class Gateway {
   /** Serial receivers and bridges to external brokers of the watched sites. */
   private links: SiteLinks | undefined;
   private startedAt = 0;
-  addresses: Record<'mqtt' | 'http' | 'watch', { host: string; port: number }> | undefined;
+  addresses: Record<'mqtt' | 'http' | 'watch' | 'push', { host: string; port: number }> | undefined;
+  /** Socket caps of all listeners, one budget below the descriptor limit. */
+  gate: ConnectionGate | undefined;
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = opts.log ?? createLogger('gateway');
@@ -150,6 +158,12 @@ export class Gateway {
     const scheduler = opts.scheduler ?? asyncScheduler;
 
     this.startedAt = Date.now();
+    const gated = this.metrics.counter('carewatch_connections_gated_total', 'Sockets closed by the connection caps, by listener, kind (refused, evicted, timeout) and why');
+    const gate = new ConnectionGate({
+      ...opts.connections,
+      onEvent: (e) => gated({ listener: e.listener, kind: e.kind, why: e.kind === 'timeout' ? 'pre_auth_timeout' : e.why }),
+    });
+    this.gate = gate;
     const db = openGatewayDb(opts.dataDir, opts.durability);
     this.db = db;
     // Upstream links queue each event in the transaction that stores it (durable through kill -9).
@@ -226,12 +240,13 @@ export class Gateway {
       ...opts.mqtt,
       credentials,
       ingest: new MqttIngest(registry, () => Date.now()),
+      gate,
       rejections: this.rejections,
       metrics: this.metrics,
       log,
     });
     const mqtt = await this.broker.start();
-    this.watch = new WatchListener({ ...opts.watch, registry, rejections: this.rejections, metrics: this.metrics, log });
+    this.watch = new WatchListener({ ...opts.watch, gate, registry, rejections: this.rejections, metrics: this.metrics, log });
     const watch = await this.watch.start();
     this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics });
     this.forwarder.start();
@@ -261,18 +276,26 @@ export class Gateway {
       this.configPull.start();
     }
     const dedupe = new PushDedupe(db);
+    this.push = new PushListener({
+      host: opts.pushHttp?.host ?? '127.0.0.1',
+      port: opts.pushHttp?.port ?? 0,
+      ...(opts.pushHttp?.bodyLimit ? { bodyLimit: opts.pushHttp.bodyLimit } : {}),
+      gate, registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe,
+    });
+    const pushAddress = await this.push.start();
     this.http = new GatewayHttp({
       ...opts.http,
       status: () => this.status(),
       metrics: this.metrics,
       log,
-      routes: [(app) => registerPushRoutes(app, { registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe })],
+      // The status page's sockets share the gateway's caps: idle ones cannot take the descriptors MQTT needs.
+      routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 })],
     });
     const http = await this.http.start();
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
     this.loopWatch.start();
-    this.addresses = { mqtt, http, watch };
-    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
+    this.addresses = { mqtt, http, watch, push: pushAddress };
+    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, push: `${pushAddress.host}:${pushAddress.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
   }
 
   status(): GatewayStatus {
@@ -296,6 +319,7 @@ export class Gateway {
     this.watcher?.stop();
     this.loopWatch?.stop();
     await this.http?.stop();
+    await this.push?.stop();
     this.heartbeat?.stop();
     await this.forwarder?.stop();
     await this.upstream?.stop();
@@ -308,7 +332,7 @@ export class Gateway {
     this.trouble?.stop();
     this.outbox?.close();
     this.db?.close();
-    this.watcher = this.watch = this.loopWatch = this.configPull = undefined;
+    this.watcher = this.watch = this.loopWatch = this.configPull = this.push = undefined;
     this.telemetry = this.upstream = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }

@@ -16,6 +16,7 @@ import type { PrivacyOptions } from './plugins/app/privacy.ts';
 import registryPlugin from './plugins/app/registry.ts';
 import retentionPlugin from './plugins/app/retention.ts';
 import storePlugin from './plugins/app/store.ts';
+import connectionCaps, { type ConnectionCapsOptions } from './plugins/external/connection-caps.ts';
 import errorHandler from './plugins/external/error-handler.ts';
 import zodCompiler from './plugins/external/zod-compiler.ts';
 import apiRoutes from './routes/api/index.ts';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   escalation?: Omit<EscalationOptions, 'dataDir' | 'clock'> | undefined;
   /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
   influxUrl?: string | undefined;
+  /** Socket caps and the pre-request timeout (server/plugins/external/connection-caps.ts). */
+  connections?: ConnectionCapsOptions;
 }
 
 export const DEFAULT_GATEWAY_SILENCE_SEC = 90;
@@ -71,6 +74,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(errorHandler);
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
+    await app.register(connectionCaps, opts.connections ?? {});
     await app.register(eventLoopWatchPlugin);
     await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl, clock });
     await app.register(privacyPlugin, { dataDir: opts.dataDir, dataKey: opts.dataKey });

@@ -121,7 +121,7 @@ async function playHomeCommand(siteId: string | undefined, play: string | undefi
     mqttUrl,
     watchHost: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1',
     watchPort: Number(env.CAREWATCH_WATCH_PORT ?? 5093),
-    gatewayHttpUrl: `http://127.0.0.1:${env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081'}`,
+    pushUrl: `http://127.0.0.1:${env.CAREWATCH_PUSH_PORT ?? '8082'}`,
   });
   process.stdout.write(`${done}\n`);
   return 0;

@@ -9,6 +9,8 @@ import { reject } from '../../devices/decoded.ts';
 import type { ClientIdentity, MqttCredentials } from './client-identity.ts';
 import type { MqttIngest } from './mqtt-ingest.ts';
 import { boundPacketSize } from './bound-packet-size.ts';
+import { ClientIdOwners } from './client-id-owners.ts';
+import type { Admission, ConnectionGate } from '../../contract/connection-gate.ts';
 
 export interface MqttBrokerOptions {
   host: string;
@@ -21,6 +23,14 @@ export interface MqttBrokerOptions {
   /** Largest MQTT packet accepted; device states are a few hundred bytes. */
   maxPacketBytes?: number;
   tls?: { keyFile: string; certFile: string };
+  /** The process's socket caps (contract/connection-gate.ts); CONNACK authenticates a socket. */
+  gate?: ConnectionGate;
+  /** Time from TCP connect to CONNECT (default 10 s). */
+  preAuthTimeoutMs?: number;
+  /** Client ids one credential may hold at once, connected or as stored sessions (default 8). */
+  sessionsPerCredential?: number;
+  /** Largest retained payload kept (default 4 KiB; a device state is a few hundred bytes). */
+  maxRetainedBytes?: number;
 }
 
 /**
@@ -32,12 +42,17 @@ export class MqttBroker {
   private aedes: Aedes | undefined;
   private server: net.Server | undefined;
   private readonly identities = new WeakMap<Client, ClientIdentity>();
+  private readonly admissions = new WeakMap<Client, Admission>();
 
   constructor(private readonly opts: MqttBrokerOptions) {}
 
   async start(): Promise<{ host: string; port: number }> {
     const { metrics, rejections, log } = this.opts;
     const connections = metrics.gauge('carewatch_mqtt_clients', 'Connected MQTT clients');
+    const sessionsRefused = metrics.counter('carewatch_mqtt_connect_refused_total', 'MQTT CONNECTs refused after authentication, by why (client id of another credential, session cap)');
+    const retainDropped = metrics.counter('carewatch_mqtt_retain_dropped_total', 'Retained flags dropped from accepted PUBLISHes, by why');
+    const owners = new ClientIdOwners(this.opts.sessionsPerCredential ?? 8);
+    const maxRetained = this.opts.maxRetainedBytes ?? 4096;
     const handlers: AedesOptions = {
       authenticate: (client, username, password, done) => {
         const who = this.opts.credentials.verify(username, password);
@@ -47,6 +62,20 @@ export class MqttBroker {
           done(err, false);
           return;
         }
+        // A client id belongs to the credential that holds it (issue 16): another credential's
+        // CONNECT with it is refused, not allowed to take it over ([MQTT-3.1.4-2] applies within one credential).
+        const claim = owners.claim(client.id, who.username, client, client.clean);
+        if ('why' in claim) {
+          const detail = claim.why === 'taken'
+            ? `"${who.username}" may not connect as client id "${client.id}": it belongs to another credential`
+            : `"${who.username}" already holds ${claim.cap} sessions (the cap per credential)`;
+          rejections.record('mqtt', reject('identity', detail), { username: who.username, clientId: client.id });
+          sessionsRefused({ why: claim.why });
+          // [MQTT-3.2.2.3] 2 = identifier rejected; 5 = not authorised.
+          done(Object.assign(new Error(detail), { returnCode: claim.why === 'taken' ? 2 as const : 5 as const }), false);
+          return;
+        }
+        if (claim.evicted !== undefined) this.dropStoredSession(claim.evicted);
         this.identities.set(client, who);
         done(null, true);
       },
@@ -67,6 +96,15 @@ export class MqttBroker {
           rejections.record('mqtt', outcome.rejected, { username: who.username, topic: packet.topic });
           if (outcome.refuse) { done(new Error(outcome.rejected.detail)); return; }
         }
+        // Retained only what a registered device said, small (issue 16: a bridge's retained
+        // 60 KiB messages under made-up names added ~320 MiB in 2 s). Empty payloads delete.
+        if (packet.retain && packet.payload.length > 0) {
+          const why = packet.payload.length > maxRetained ? 'oversize' : outcome.kind !== 'accepted' ? 'no_device' : undefined;
+          if (why) {
+            packet.retain = false;
+            retainDropped({ why });
+          }
+        }
         done(null);
       },
       authorizeSubscribe: (client, sub, done) => {
@@ -77,16 +115,27 @@ export class MqttBroker {
           done(new Error('subscription not allowed'));
           return;
         }
+        // Granted QoS 0 ([MQTT-3.9.3]: the server may grant less): nothing is queued for an
+        // offline clean=false session (issue 16: one fed from a second connection added 250 MiB).
+        // Only a client's own topics are open to it, so nothing it needs is lost.
+        // In place: aedes stores the SUBSCRIBE's own objects as the session's subscriptions.
+        sub.qos = 0;
         done(null, sub);
       },
       // Nobody gets the gateway's $SYS heartbeat: it would show other sites' clients.
       heartbeatInterval: 24 * 3600 * 1000,
       // A device whose socket stalls must not hold deliveries of others (aedes docs: drainTimeout).
       drainTimeout: 30_000,
+      connectTimeout: this.opts.preAuthTimeoutMs ?? 10_000,
     };
     const aedes = await Aedes.createBroker(handlers);
     this.aedes = aedes;
     metrics.onCollect(() => connections({}, aedes.connectedClients));
+    aedes.on('client', (client) => {
+      // CONNACK sent: out of the pre-auth pool (or closed, over a cap).
+      this.admissions.get(client)?.authenticated();
+    });
+    aedes.on('clientDisconnect', (client) => owners.release(client.id, client));
     const onClientError = (client: Client | undefined, err: Error) => {
       // A packet the MQTT parser cannot read ([MQTT-2.2.3] length, reserved flags, ...): counted like any bad frame.
       if (/variable byte integer|invalid|must not|reserved|malformed/i.test(err.message) && !/over the \d+-byte limit/.test(err.message)) {
@@ -103,7 +152,10 @@ export class MqttBroker {
       const oversize = (declared: number) =>
         rejections.record('mqtt', reject('oversize', `packet of ${declared} bytes over ${max}`), { remote: socket.remoteAddress });
       socket.on('error', () => undefined);
+      const admission = this.opts.gate ? this.opts.gate.admit(socket, { name: 'mqtt', preAuthTimeoutMs: this.opts.preAuthTimeoutMs ?? 10_000 }) : undefined;
+      if (this.opts.gate && !admission) return;
       const client = aedes.handle(socket);
+      if (admission) this.admissions.set(client, admission);
       if (!boundPacketSize(client, max, oversize)) {
         // Fail closed: an unbounded broker is worse than a refused device (and the tests say so).
         log.error('MQTT packet-size bound unavailable (unexpected aedes parser); refusing the connection');
@@ -120,6 +172,13 @@ export class MqttBroker {
     });
     const address = server.address() as net.AddressInfo;
     return { host: address.address, port: address.port };
+  }
+
+  /** A stored session given way to its credential's newer one: its subscriptions and queue go. */
+  private dropStoredSession(clientId: string): void {
+    const persistence = (this.aedes as unknown as { persistence?: { cleanSubscriptions(c: { id: string }): Promise<unknown> } } | undefined)?.persistence;
+    if (!persistence) return;
+    void Promise.resolve(persistence.cleanSubscriptions({ id: clientId })).catch((err: unknown) => this.opts.log.warn({ err, clientId }, 'could not drop a stored MQTT session'));
   }
 
   get connectedClients(): number {

@@ -62,24 +62,24 @@ export function buildPushPlatforms(input: unknown, env: Record<string, string | 
   const cfg = parsed.data;
   const errors: string[] = [];
   const platforms: Record<string, PushPlatform> = {};
-  const add = (path: string, platform: PushPlatform['mapping'], token: { token?: string | undefined; tokenEnv?: string | undefined }): void => {
+  const add = (path: string, platform: PushPlatform['mapping'], token: { token?: string | undefined; tokenEnv?: string | undefined }, auth: PushPlatform['auth']): void => {
     if (Object.hasOwn(platforms, platform.name)) {
       errors.push(`${path}: platform name "${platform.name}" is used twice`);
       return;
     }
     const secret = token.token ?? (token.tokenEnv === undefined ? undefined : env[token.tokenEnv]);
-    platforms[platform.name] = secret === undefined || secret === '' ? { mapping: platform } : { mapping: platform, secret };
+    platforms[platform.name] = secret === undefined || secret === '' ? { mapping: platform, auth } : { mapping: platform, auth, secret };
   };
   if (cfg.ctwing) {
     const products = cfg.ctwing.products
       ? Object.fromEntries(Object.entries(cfg.ctwing.products).map(([id, p]) => [id, { fields: p.fields as FieldMap }]))
       : undefined;
-    add('ctwing', createCtwingMapping(products ? { products } : {}), cfg.ctwing);
+    add('ctwing', createCtwingMapping(products ? { products } : {}), cfg.ctwing, 'token');
   }
   if (cfg.onenet) {
     const { fields, deviceIdKey } = cfg.onenet;
-    add('onenet', createOneNetMapping({ ...(fields ? { fields: fields as FieldMap } : {}), ...(deviceIdKey ? { deviceIdKey } : {}) }), cfg.onenet);
+    add('onenet', createOneNetMapping({ ...(fields ? { fields: fields as FieldMap } : {}), ...(deviceIdKey ? { deviceIdKey } : {}) }), cfg.onenet, 'signed');
   }
-  cfg.generic?.forEach((g, i) => add(`generic.${i}.mapping.name`, createGenericJsonMapping(g.mapping), g));
+  cfg.generic?.forEach((g, i) => add(`generic.${i}.mapping.name`, createGenericJsonMapping(g.mapping), g, g.mapping.auth?.kind === 'hmac-sha256' ? 'signed' : 'token'));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, platforms };
 }

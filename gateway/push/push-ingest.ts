@@ -1,15 +1,24 @@
 import type { Reading } from '../../contract/index.ts';
-import { type RejectReason, reject } from '../../devices/decoded.ts';
+import { type RejectReason, type Rejected, reject } from '../../devices/decoded.ts';
 import { type PlatformMapping, type PlatformMessage, type PushRequest, decodePush } from '../../devices/codecs/platform/index.ts';
 import type { Logger } from '../log.ts';
 import type { Rejections } from '../rejections.ts';
 import type { Located, SiteRegistry } from '../sites/site-registry.ts';
 import { fieldsAlarm } from '../sites/unregistered-devices.ts';
 import type { PushDedupe } from './push-dedupe.ts';
+import { MAX_PUSH_DEPTH, jsonDepth } from './json-bounds.ts';
 
-/** One configured platform: how its pushes read, and its token (none: every push is accepted). */
+/**
+ * One configured platform: how its pushes read, and its token. No token: every push is refused
+ * (fail closed, issue 16 — an unauthenticated push raised and cleared a home's fire alarm).
+ */
 export interface PushPlatform {
   mapping: PlatformMapping;
+  /**
+   * `token`: a shared token in the URL or a header (CTWing, which does not sign), checked before
+   * the body is read; `signed`: a signature over the body (OneNET, HMAC), checked after a bounded read.
+   */
+  auth: 'token' | 'signed';
   secret?: string;
 }
 
@@ -19,8 +28,14 @@ export interface PushIngestDeps {
   dedupe: PushDedupe;
   log: Logger;
   clock: () => number;
+  /**
+   * Messages whose platform time is older than `pastMs` (default 48 h: the dedupe's retention,
+   * so every message inside the window is one the dedupe still remembers) or more than
+   * `futureMs` ahead (default 10 min) are refused as replays (issue 16).
+   */
+  freshness?: { pastMs: number; futureMs: number };
   /** Messages stored / dropped as retries, per platform (metrics). */
-  counted?: (platform: string, outcome: 'accepted' | 'duplicate' | 'unknown_device') => void;
+  counted?: (platform: string, outcome: 'accepted' | 'duplicate' | 'unknown_device' | 'stale') => void;
 }
 
 /** What a push got, per message. */
@@ -48,6 +63,27 @@ const STATUS: Partial<Record<RejectReason, 400 | 401 | 403 | 413>> = {
   oversize: 413,
 };
 
+export const DEFAULT_FRESHNESS = { pastMs: 48 * 3600_000, futureMs: 10 * 60_000 };
+
+/**
+ * What is refused before JSON.parse sees the body: a platform with no token (fail closed), a
+ * shared token that does not match (constant time), a body nested deeper than any platform sends.
+ * The route checks the token earlier still, before reading the body; this keeps `ingestPush`
+ * safe for any caller.
+ */
+export function refuseBeforeParsing(name: string, platform: PushPlatform, req: PushRequest): Rejected | undefined {
+  if (platform.secret === undefined) {
+    return reject('auth', `platform "${name}" has no token configured on this gateway: its pushes are refused (docs/home-links.md)`);
+  }
+  if (platform.auth === 'token') {
+    const verified = platform.mapping.verify({ ...req, rawBody: Buffer.alloc(0) }, platform.secret);
+    if (!verified.ok) return verified;
+  }
+  const depth = jsonDepth(req.rawBody);
+  if (depth > MAX_PUSH_DEPTH) return reject('oversize', `push body nested deeper than ${MAX_PUSH_DEPTH} levels`);
+  return undefined;
+}
+
 /**
  * One push, already read whole: verify → decode → per message: drop a retry already stored,
  * find the device, push the reading, remember the message id. Runs synchronously, so the answer
@@ -56,6 +92,11 @@ const STATUS: Partial<Record<RejectReason, 400 | 401 | 403 | 413>> = {
 export function ingestPush(name: string, platform: PushPlatform, req: PushRequest, deps: PushIngestDeps): PushAnswer {
   const receivedAt = deps.clock();
   const ctx = { platform: name };
+  const refusedUp = refuseBeforeParsing(name, platform, req);
+  if (refusedUp) {
+    deps.rejections.record('platform', refusedUp, ctx);
+    return { status: STATUS[refusedUp.reason] ?? 400, body: { error: refusedUp.detail, reason: refusedUp.reason } };
+  }
   const decoded = decodePush(platform.mapping, req, platform.secret, receivedAt);
   if (!decoded.ok) {
     deps.rejections.record('platform', decoded, ctx);
@@ -63,7 +104,15 @@ export function ingestPush(name: string, platform: PushPlatform, req: PushReques
     return { status: STATUS[decoded.reason] ?? 400, body: { error: decoded.detail, reason: decoded.reason } };
   }
   const result: PushResult = { accepted: 0, duplicates: 0, unknownDevices: 0, ignored: decoded.value.length === 0 ? 1 : 0 };
+  const { pastMs, futureMs } = deps.freshness ?? DEFAULT_FRESHNESS;
   for (const m of decoded.value) {
+    if (m.ts < receivedAt - pastMs || m.ts > receivedAt + futureMs) {
+      // Answered 200: no retry makes it fresh. Counted and logged, never stored.
+      deps.rejections.record('platform', reject('stale', `${name} message of ${new Date(m.ts).toISOString()} is outside the freshness window (${pastMs / 3600_000} h back, ${futureMs / 60_000} min ahead)`), ctx);
+      result.ignored += 1;
+      deps.counted?.(name, 'stale');
+      continue;
+    }
     if (deps.dedupe.seen(name, m.messageId)) {
       result.duplicates += 1;
       deps.counted?.(name, 'duplicate');

@@ -1,12 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { reject } from '../../devices/decoded.ts';
+import { type Rejected, reject } from '../../devices/decoded.ts';
 import { MAX_PUSH_BYTES, type PushRequest } from '../../devices/codecs/platform/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
 import type { SiteRegistry } from '../sites/site-registry.ts';
 import type { PushDedupe } from './push-dedupe.ts';
-import { type PushPlatform, ingestPush } from './push-ingest.ts';
+import { type PushIngestDeps, type PushPlatform, ingestPush } from './push-ingest.ts';
+import { redactedUrl } from './redacted-url.ts';
 
 export interface PushRoutesOptions {
   registry: SiteRegistry;
@@ -17,6 +18,9 @@ export interface PushRoutesOptions {
   platforms: Readonly<Record<string, PushPlatform>>;
   dedupe: PushDedupe;
   clock?: () => number;
+  /** Largest body read (default 64 KiB: a platform push is a few hundred bytes; OneNET batches a few KiB). */
+  bodyLimit?: number;
+  freshness?: PushIngestDeps['freshness'];
 }
 
 const PLATFORM_PARAM = {
@@ -45,10 +49,15 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
   const { rejections, log } = opts;
   const clock = opts.clock ?? Date.now;
   const outcomes = opts.metrics.counter('carewatch_push_messages_total', 'Platform push messages, by platform and outcome');
+  const bodyLimit = Math.min(opts.bodyLimit ?? DEFAULT_PUSH_BODY_LIMIT, MAX_PUSH_BYTES);
   for (const [name, p] of Object.entries(opts.platforms)) {
-    if (p.secret === undefined) log.warn({ platform: name }, `platform "${name}" has no token configured: its pushes are not authenticated`);
+    if (p.secret === undefined) log.warn({ platform: name }, `platform "${name}" has no token configured: its pushes are refused (fail closed)`);
   }
-  const deps = { registry: opts.registry, rejections, dedupe: opts.dedupe, log, clock, counted: (platform: string, outcome: string) => outcomes({ platform, outcome }) };
+  const deps = {
+    registry: opts.registry, rejections, dedupe: opts.dedupe, log, clock,
+    counted: (platform: string, outcome: string) => outcomes({ platform, outcome }),
+    ...(opts.freshness ? { freshness: opts.freshness } : {}),
+  };
 
   const platformOf = (name: string): PushPlatform | undefined => (Object.hasOwn(opts.platforms, name) ? opts.platforms[name] : undefined);
   const unknownPlatform = (name: string) => {
@@ -59,15 +68,30 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_PUSH_BYTES }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+    // Before the body is read (issue 16): no token configured → refused; a token platform's
+    // token checked from the URL or header alone. The answer closes the connection, so the
+    // unread body is never buffered.
+    scope.addHook('onRequest', async (req: PlatformRequest, reply) => {
+      if (req.method !== 'POST') return;
+      const name = (req.params as { platform?: string } | undefined)?.platform ?? '';
+      const platform = platformOf(name);
+      if (!platform) return;
+      const refused = preBodyRefusal(name, platform, req);
+      if (!refused) return;
+      rejections.record('platform', refused, { platform: name });
+      reply.header('connection', 'close');
+      return reply.code(401).send({ error: refused.detail, reason: refused.reason });
+    });
     scope.setErrorHandler((err: FastifyError, req, reply) => {
       const status = err.statusCode ?? 500;
-      if (status >= 500) log.error({ err, url: req.url }, 'push route failed');
-      else rejections.record('platform', reject(status === 413 ? 'oversize' : 'schema', err.message), { url: req.url });
+      // Never the query string: a CTWing push URL carries its token (issue 16).
+      if (status >= 500) log.error({ err, url: redactedUrl(req.url) }, 'push route failed');
+      else rejections.record('platform', reject(status === 413 ? 'oversize' : 'schema', err.message), { url: redactedUrl(req.url) });
       void reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, reason: status === 413 ? 'oversize' : 'schema' });
     });
 
-    scope.post('/:platform', { bodyLimit: MAX_PUSH_BYTES, schema: { params: PLATFORM_PARAM, response: { '2xx': RESULT, '4xx': RESULT, '5xx': RESULT } } }, async (req: PlatformRequest, reply) => {
+    scope.post('/:platform', { bodyLimit, schema: { params: PLATFORM_PARAM, response: { '2xx': RESULT, '4xx': RESULT, '5xx': RESULT } } }, async (req: PlatformRequest, reply) => {
       const name = req.params.platform;
       const platform = platformOf(name);
       if (!platform) return reply.code(404).send(unknownPlatform(name));
@@ -79,6 +103,11 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
       const name = req.params.platform;
       const platform = platformOf(name);
       if (!platform) return reply.code(404).send(unknownPlatform(name));
+      if (platform.secret === undefined) {
+        const r = reject('auth', `platform "${name}" has no token configured on this gateway: its URL check is refused`);
+        rejections.record('platform', r, { platform: name, check: 'url_verification' });
+        return reply.code(401).send({ error: r.detail, reason: r.reason });
+      }
       if (!platform.mapping.answerVerification) return reply.code(405).send({ error: `platform "${name}" has no URL verification; it pushes with POST`, reason: 'unsupported' });
       const answer = platform.mapping.answerVerification(queryOf(req), platform.secret);
       if (!answer.ok) {
@@ -89,6 +118,17 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
       return reply.code(200).header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send(answer.value);
     });
   }, { prefix: '/push' });
+}
+
+/** 64 KiB: bounds what one push costs the loop that also carries MQTT alarms (bench: push flood). */
+export const DEFAULT_PUSH_BODY_LIMIT = 64 * 1024;
+
+/** The refusal a push gets before its body is read: no token configured, or a wrong shared token. */
+function preBodyRefusal(name: string, platform: PushPlatform, req: PlatformRequest): Rejected | undefined {
+  if (platform.secret === undefined) return reject('auth', `platform "${name}" has no token configured on this gateway: its pushes are refused (docs/home-links.md)`);
+  if (platform.auth !== 'token') return undefined;
+  const verified = platform.mapping.verify({ ...toPushRequest(req), rawBody: Buffer.alloc(0) }, platform.secret);
+  return verified.ok ? undefined : verified;
 }
 
 function toPushRequest(req: PlatformRequest): PushRequest {

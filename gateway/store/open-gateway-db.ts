@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDbFile } from '../../contract/private-files.ts';
 
 /**
  * `process` (synchronous=NORMAL): every commit survives a crashed or killed process, not a power cut.
@@ -18,8 +17,8 @@ export const DEFAULT_DURABILITY: Durability = 'alarms';
  * Open it with the same durability the outbox is given.
  */
 export function openGatewayDb(dataDir: string, durability: Durability = DEFAULT_DURABILITY): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'gateway.db'));
+  // Folder 0700, gateway.db* 0600 (issue 16): the outbox holds residents' events.
+  const db = new Database(privateDbFile(dataDir, 'gateway.db'));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${durability === 'power' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');

@@ -8,7 +8,7 @@ import { Watch3gProtocol } from './watch3g-protocol.ts';
 import type { WatchProtocol } from './watch-protocol.ts';
 
 /** Why the gateway closed a watch's connection (a metric label). */
-export type CloseReason = 'unknown_device' | 'garbage' | 'store_failed' | 'not_reading' | 'idle';
+export type CloseReason = 'unknown_device' | 'garbage' | 'store_failed' | 'not_reading' | 'idle' | 'impersonation' | 'over_cap';
 
 export interface WatchConnectionDeps {
   registry: SiteRegistry;
@@ -25,6 +25,11 @@ export interface WatchConnectionDeps {
   frameSeen: (protocol: string, messageKind: string) => void;
   lengthMismatch: () => void;
   closing: (why: CloseReason) => void;
+  /**
+   * The connection's first good frame named this watch: it is now that watch's connection.
+   * False: over a cap (the listener has closed the socket).
+   */
+  identified?: (deviceId: string) => boolean;
 }
 
 const OPEN_BRACKET = 0x5b; // "[" starts a "3G*" frame
@@ -45,6 +50,8 @@ export class WatchConnection {
   private rejectsBeforeGood = 0;
   private good = false;
   private closed = false;
+  /** The watch this connection identified as with its first good frame; it speaks for no other. */
+  private watchDeviceId: string | undefined;
 
   constructor(private readonly socket: Socket, private readonly deps: WatchConnectionDeps) {}
 
@@ -84,6 +91,17 @@ export class WatchConnection {
       if (out.unknownDevice && ++this.unknownFrames >= this.deps.maxUnknownFrames) this.close('unknown_device');
       return;
     }
+    // Bound to the first watch it identified as (issue 16: one connection could speak for every
+    // watch): a frame for another watch is refused, counted, and the connection closed.
+    // Device ids are per site (every home has its `watch`): the site is part of who it is.
+    const deviceId = `${out.reading.siteId}/${out.reading.deviceId}`;
+    const first = this.watchDeviceId === undefined;
+    if (first) this.watchDeviceId = deviceId;
+    else if (deviceId !== this.watchDeviceId) {
+      this.deps.rejections.record('watch3g', reject('identity', `a connection of watch device "${this.watchDeviceId}" sent a frame for "${deviceId}"`), { remote: this.remote, protocol: protocol.name });
+      this.close('impersonation');
+      return;
+    }
     try {
       out.located.runtime.push(out.reading);
     } catch (err) {
@@ -97,6 +115,12 @@ export class WatchConnection {
     if (out.lengthMismatch) this.deps.lengthMismatch();
     if (out.warning) this.deps.rejections.record('watch3g', out.warning, { remote: this.remote, protocol: protocol.name });
     if (out.reply) this.write(out.reply);
+    // Identified: out of the pre-login pool. Over a cap of identified watches, the frame is
+    // stored and answered all the same (an SOS is never dropped), then the socket is closed.
+    if (first && this.deps.identified && !this.deps.identified(deviceId) && !this.closed) {
+      this.closed = true;
+      this.deps.closing('over_cap');
+    }
   }
 
   private write(reply: Buffer): void {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { type Admission, ConnectionGate } from '../../contract/connection-gate.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../devices/codecs/watch3g/index.ts';
 import { RateLimitedLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,12 +17,24 @@ export interface WatchListenerOptions {
   /** Longest frame, brackets included (default 64 KiB: voice `TK` and `img` frames are the big ones). */
   maxFrameBytes?: number;
   /**
-   * Connections from one address (default 50). Homes' watches come from carrier NAT pools, so it
-   * is a guard against one runaway client, not one per watch; a benchmark from 127.0.0.1 raises it.
+   * Identified watches' connections from one address (default 50). Homes' watches come from
+   * carrier NAT pools, so it is a guard against one runaway client, not one per watch; a
+   * benchmark from 127.0.0.1 raises it. Connections that have not identified yet are not
+   * counted here (issue 16): they are on the pre-login timer of `gate`.
    */
   maxConnectionsPerAddress?: number;
-  /** All connections (default 20,000: a regional gateway's watches). */
+  /** All identified connections (default 20,000: a regional gateway's watches). */
   maxConnections?: number;
+  /** Time from connect to the first good frame (default 10 s; a watch sends LK at once). */
+  loginTimeoutSec?: number;
+  /**
+   * Addresses watches may connect from (CIDR, e.g. a carrier's private APN pool `10.64.0.0/10`);
+   * empty or absent: any. The "3G*" protocol carries no credential, so on a carrier's private
+   * network this is what tells a watch from anyone else (issue 16).
+   */
+  allowFrom?: string[];
+  /** The process's socket caps (contract/connection-gate.ts); default one of its own. */
+  gate?: ConnectionGate;
   /** Silence after which a connection is dropped (default 900 s = 3 × the ~5 min `LK` interval). */
   idleTimeoutSec?: number;
   /** Frames naming an unknown watch before the connection is closed (default 3). */
@@ -46,7 +59,6 @@ const DEFAULTS = {
 export class WatchListener {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly perAddress = new Map<string, number>();
 
   constructor(private readonly opts: WatchListenerOptions) {}
 
@@ -68,6 +80,14 @@ export class WatchListener {
     const closed = metrics.counter('carewatch_watch_connections_closed_total', 'Watch connections closed by the gateway, by why');
     const limitedLog = new RateLimitedLog(log);
     gauge({}, 0);
+    const gate = opts.gate ?? new ConnectionGate();
+    const limits = {
+      name: 'watch',
+      preAuthTimeoutMs: (opts.loginTimeoutSec ?? 10) * 1000,
+      maxAuthenticatedPerAddress: perAddressLimit,
+      maxAuthenticated: totalLimit,
+    };
+    const allowed = allowList(opts.allowFrom);
 
     const deps = {
       registry: opts.registry,
@@ -83,31 +103,39 @@ export class WatchListener {
       closing: (why: CloseReason) => closed({ why }),
     };
 
+    const refuse = (why: string, address: string, limit?: number): void => {
+      refused({ why });
+      limitedLog.warn(`watch:refused:${why}`, { remote: address, ...(limit !== undefined ? { limit } : {}) }, `watch connection refused (${why})`);
+    };
     const accept = (socket: net.Socket): void => {
       const address = socket.remoteAddress ?? '?';
-      const fromAddress = this.perAddress.get(address) ?? 0;
-      const why = this.sockets.size >= totalLimit ? 'total' : fromAddress >= perAddressLimit ? 'per_address' : undefined;
-      if (why) {
-        refused({ why });
-        limitedLog.warn(`watch:refused:${why}`, { remote: address, limit: why === 'total' ? totalLimit : perAddressLimit }, `watch connection refused: too many connections (${why})`);
+      const plain = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+      if (allowed && !allowed.check(plain, net.isIPv6(plain) ? 'ipv6' : 'ipv4')) {
+        refuse('not_allowed', address);
         socket.destroy();
         return;
       }
+      const admission: Admission | undefined = gate.admit(socket, limits);
+      if (!admission) { refuse('process_full', address); return; }
       socket.setNoDelay(true); // Nagle held each small reply ~23 ms (docs/architecture.md)
       socket.setTimeout(idleMs);
       this.sockets.add(socket);
-      this.perAddress.set(address, fromAddress + 1);
       gauge({}, this.sockets.size);
-      const connection = new WatchConnection(socket, deps);
+      const connection = new WatchConnection(socket, {
+        ...deps,
+        identified: () => {
+          if (admission.authenticated()) return true;
+          const why = admission.refusedBecause === 'listener_full' ? 'total' : 'per_address';
+          refuse(why, address, why === 'total' ? totalLimit : perAddressLimit);
+          return false;
+        },
+      });
       socket.on('data', (chunk: Buffer) => connection.onData(chunk));
       socket.on('timeout', () => connection.close('idle'));
       socket.on('error', (err) => log.debug({ err: err.message, remote: connection.remote }, 'watch socket error'));
       socket.once('close', () => {
         connection.onClose();
         this.sockets.delete(socket);
-        const left = (this.perAddress.get(address) ?? 1) - 1;
-        if (left > 0) this.perAddress.set(address, left);
-        else this.perAddress.delete(address);
         gauge({}, this.sockets.size);
       });
     };
@@ -134,6 +162,18 @@ export class WatchListener {
     for (const socket of this.sockets) socket.destroy();
     await closedAll;
     this.sockets.clear();
-    this.perAddress.clear();
   }
+}
+
+function allowList(cidrs: string[] | undefined): net.BlockList | undefined {
+  if (!cidrs?.length) return undefined;
+  const list = new net.BlockList();
+  for (const cidr of cidrs) {
+    const [ip, bits] = cidr.split('/');
+    const type = net.isIPv6(ip!) ? 'ipv6' : 'ipv4';
+    if (!net.isIP(ip!)) throw new Error(`watch allow-list: "${cidr}" is not an address or CIDR`);
+    if (bits === undefined) list.addAddress(ip!, type);
+    else list.addSubnet(ip!, Number(bits), type);
+  }
+  return list;
 }

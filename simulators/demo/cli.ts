@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       'server-port': { type: 'string', default: process.env.CAREWATCH_HTTP_PORT ?? '8080' },
       'mqtt-port': { type: 'string', default: process.env.CAREWATCH_MQTT_PORT ?? '1883' },
       'gateway-http-port': { type: 'string', default: process.env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+      'push-port': { type: 'string', default: process.env.CAREWATCH_PUSH_PORT ?? '8082' },
       'watch-port': { type: 'string', default: process.env.CAREWATCH_WATCH_PORT ?? '5093' },
   });
   if (parsed === 'help') {
@@ -80,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     'gateway', '--server', serverUrl, '--gateway-id', 'gw-demo',
     '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
     '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'], '--watch-port', values['watch-port'],
+    '--push-port', values['push-port'], '--push-config', paths.gatewayPushConfig,
   ]));
   await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
   await waitForSites(`http://127.0.0.1:${values['gateway-http-port']}/status.json`, sites.length, 30_000);
@@ -105,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/`,
     `  MQTT broker:            127.0.0.1:${values['mqtt-port']}`,
     `  4G-watch listener:      127.0.0.1:${values['watch-port']}`,
-    `  platform pushes:        POST http://127.0.0.1:${values['gateway-http-port']}/push/{ctwing|onenet}`,
+    `  platform pushes:        POST http://127.0.0.1:${values['push-port']}/push/{ctwing|onenet} (tokens in the credentials file)`,
     `  credentials:            ${paths.credentials}${created ? ' (new, mode 0600)' : ''}`,
     '',
     'Raise a smoke alarm in room 203, then clear it:',

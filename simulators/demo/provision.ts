@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   type DemoCredentials, type GatewayCredentials, type ServerProvisioning, SiteFile, DemoCredentials as DemoCredentialsSchema,
   hashSecret, newToken,
 } from '../../contract/index.ts';
+import { privateDir } from '../../contract/private-files.ts';
 
 export interface DemoPaths {
   dataDir: string;
@@ -12,6 +13,8 @@ export interface DemoPaths {
   serverProvisioning: string;
   gatewayCredentials: string;
   gatewayToken: string;
+  /** The gateway's `--push-config`: the platforms' push tokens (plain: the gateway must compare them). */
+  gatewayPushConfig: string;
 }
 
 export function demoPaths(dataDir: string): DemoPaths {
@@ -21,6 +24,7 @@ export function demoPaths(dataDir: string): DemoPaths {
     serverProvisioning: join(dataDir, 'server', 'provisioning.json'),
     gatewayCredentials: join(dataDir, 'gateway', 'gateway-credentials.json'),
     gatewayToken: join(dataDir, 'gateway', 'token'),
+    gatewayPushConfig: join(dataDir, 'gateway', 'push-config.json'),
   };
 }
 
@@ -53,6 +57,8 @@ export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: st
     gateways: [{ gatewayId, siteId: siteIds[0]!, sites: siteIds, token: existing?.gateways.find((g) => g.gatewayId === gatewayId)?.token ?? newToken() }],
     devices: [],
     bridges: [],
+    // Pushes fail closed (issue 16): the demo's platforms get a token like every other client.
+    platforms: DEMO_PLATFORMS.map((platform) => ({ platform, token: existing?.platforms?.find((p) => p.platform === platform)?.token ?? newToken() })),
   };
   const keptDevices = new Map((existing?.devices ?? []).map((x) => [`${x.siteId}|${x.deviceId}|${x.transport}`, x]));
   for (const s of sites) {
@@ -76,10 +82,18 @@ export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: st
       creds.bridges.push({ name: b.name, siteId: s.site.id, mqttUsername: `${s.site.id}.${b.name}`, mqttPassword: newToken() });
     }
   }
-  if (existing && JSON.stringify(existing) === JSON.stringify(creds)) return { creds, created: false };
+  if (existing && JSON.stringify(existing) === JSON.stringify(creds) && existsSync(paths.gatewayPushConfig)) return { creds, created: false };
   writeSecretsFile(paths.credentials, creds);
   writeDerivedFiles(paths, creds);
   return { creds, created: existing === undefined };
+}
+
+/** The platforms the demo's home sites push through. */
+export const DEMO_PLATFORMS = ['ctwing', 'onenet'] as const;
+
+/** The gateway's push configuration for the demo's platform tokens (gateway/push/push-config.ts). */
+export function demoPushConfig(creds: DemoCredentials): Record<string, { token: string }> {
+  return Object.fromEntries((creds.platforms ?? []).map((p) => [p.platform, { token: p.token }]));
 }
 
 /** The hashed halves, for the server and the gateway. */
@@ -99,10 +113,11 @@ function writeDerivedFiles(paths: DemoPaths, creds: DemoCredentials): void {
   writeSecretsFile(paths.serverProvisioning, server);
   writeSecretsFile(paths.gatewayCredentials, gateway);
   writeSecretsFile(paths.gatewayToken, `${creds.gateways[0]!.token}\n`);
+  writeSecretsFile(paths.gatewayPushConfig, demoPushConfig(creds));
 }
 
 export function writeSecretsFile(path: string, content: unknown): void {
-  mkdirSync(join(path, '..'), { recursive: true });
+  privateDir(join(path, '..'));
   writeFileSync(path, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600); // an existing file keeps its old mode through writeFileSync
 }

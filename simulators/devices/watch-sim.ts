@@ -39,8 +39,9 @@ export class WatchSim {
     return this.closedFlag;
   }
 
-  async connect(host: string, port: number): Promise<this> {
-    const socket = net.connect({ host, port, noDelay: true });
+  /** `localAddress`: the address to connect from (e.g. 127.0.0.2, a watch on another network). */
+  async connect(host: string, port: number, opts: { localAddress?: string } = {}): Promise<this> {
+    const socket = net.connect({ host, port, noDelay: true, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.splitter.push(chunk).frames) {

@@ -10,7 +10,8 @@ export interface HomeEndpoints {
   mqttUrl: string;
   watchHost: string;
   watchPort: number;
-  gatewayHttpUrl: string;
+  /** The gateway's platform-push listener. */
+  pushUrl: string;
 }
 
 /**
@@ -39,10 +40,11 @@ export async function playHome(site: SiteFile, creds: DemoCredentials, action: H
     case 'smoke-clear': {
       const smoke = site.devices.find((d) => d.profile === 'smoke-detector' && d.transport === 'platform');
       if (!smoke?.platformDeviceId || !smoke.platform) throw new Error(`${site.site.id} has no platform smoke detector`);
-      const res = await pushAsPlatform(ep.gatewayHttpUrl, smoke.platform, {
+      const token = creds.platforms?.find((p) => p.platform === smoke.platform)?.token;
+      const res = await pushAsPlatform(ep.pushUrl, smoke.platform, {
         platformDeviceId: smoke.platformDeviceId,
         data: { smoke_state: action === 'smoke' ? 1 : 0, battery_value: 87 },
-      });
+      }, token);
       if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
       return `${smoke.platform} push for ${smoke.platformDeviceId}: ${action}`;
     }

@@ -18,6 +18,8 @@ export interface ProcessStackOptions {
   env?: Record<string, string>;
   /** Prefix for the gateway command, e.g. raising the open-file limit: ['bash', '-c', 'ulimit -n 65536 && exec "$0" "$@"']. */
   gatewayWrapper?: string[];
+  /** The same for the server. */
+  serverWrapper?: string[];
   /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
   gatewayNodeArgs?: string[];
   /** The server URL the gateway is given, when it reaches the server through something (a test's TCP proxy). */
@@ -32,7 +34,7 @@ export interface ProcessStackOptions {
 export class ProcessStack {
   server: ChildProcess | undefined;
   gateway: ChildProcess | undefined;
-  readonly ports = { server: 0, mqtt: 0, gatewayHttp: 0, watch: 0 };
+  readonly ports = { server: 0, mqtt: 0, gatewayHttp: 0, watch: 0, push: 0 };
   readonly dataDir: string;
   creds!: DemoCredentials;
   private readonly ownsDataDir: boolean;
@@ -45,6 +47,7 @@ export class ProcessStack {
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
   get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
+  get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
 
   async start(): Promise<void> {
     const paths = demoPaths(this.dataDir);
@@ -56,7 +59,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)]);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)], this.opts.serverWrapper);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 
@@ -66,6 +69,7 @@ export class ProcessStack {
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.opts.gatewayServerUrl?.() ?? this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
+      '--push-port', String(this.ports.push), '--push-config', paths.gatewayPushConfig,
       ...(this.opts.gatewayArgs ?? []),
     ], this.opts.gatewayWrapper, this.opts.gatewayNodeArgs);
     await waitHealthy(`${this.gatewayUrl}/healthz`, this.gateway, 60_000);

@@ -75,19 +75,19 @@ describe('home care, end to end', () => {
     const alarmPush = buildPush('ctwing', { platformDeviceId: smoke.platformDeviceId!, ts: t0, data: { smoke_state: 1, battery_value: 87 } }, CTWING_TOKEN);
     const duplicatesBefore = stack.gateway.metrics.value('carewatch_push_messages_total', { platform: 'ctwing', outcome: 'duplicate' });
 
-    expect(await sendPush(stack.gatewayHttpUrl, alarmPush)).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, unknownDevices: 0, ignored: 0 } });
+    expect(await sendPush(stack.pushUrl, alarmPush)).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, unknownDevices: 0, ignored: 0 } });
     // CTWing resends a push up to three times when it did not see our 200 in time.
     for (let retry = 0; retry < 3; retry++) {
-      expect(await sendPush(stack.gatewayHttpUrl, alarmPush)).toEqual({ status: 200, body: { accepted: 0, duplicates: 1, unknownDevices: 0, ignored: 0 } });
+      expect(await sendPush(stack.pushUrl, alarmPush)).toEqual({ status: 200, body: { accepted: 0, duplicates: 1, unknownDevices: 0, ignored: 0 } });
     }
     await sse.next(change('raised', siteId, 'fire.smoke'));
 
     const clearPush = buildPush('ctwing', { platformDeviceId: smoke.platformDeviceId!, ts: t0 + 60_000, data: { smoke_state: 0, battery_value: 87 } }, CTWING_TOKEN);
-    expect((await sendPush(stack.gatewayHttpUrl, clearPush)).body).toMatchObject({ accepted: 1 });
+    expect((await sendPush(stack.pushUrl, clearPush)).body).toMatchObject({ accepted: 1 });
     await sse.next(change('cleared', siteId, 'fire.smoke'));
     // A late retry of the alarm push, after the clear: without the gateway's memory of message
     // ids it would be a new fire (the detector's flag is off again).
-    expect((await sendPush(stack.gatewayHttpUrl, alarmPush)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await sendPush(stack.pushUrl, alarmPush)).body).toMatchObject({ accepted: 0, duplicates: 1 });
     // Wait for a later event to reach the server, so the retry had its chance to arrive first.
     const watch = await new WatchSim({ deviceId: deviceOf(1, 'watch-4g').watchId! }).connect('127.0.0.1', stack.watchPort);
     try {

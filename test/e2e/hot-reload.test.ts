@@ -56,7 +56,7 @@ describe('site files hot-reloaded on a running gateway', () => {
   });
 
   const watchOf = async (h: HomeCopy): Promise<WatchSim> => new WatchSim({ deviceId: h.watchId }).connect('127.0.0.1', stack.watchPort);
-  const smokePush = async (h: HomeCopy, ts: number) => sendPush(stack.gatewayHttpUrl, buildPush('ctwing', { platformDeviceId: h.platformDeviceId, ts, data: { smoke_state: 1 } }, CTWING_TOKEN));
+  const smokePush = async (h: HomeCopy, ts: number) => sendPush(stack.pushUrl, buildPush('ctwing', { platformDeviceId: h.platformDeviceId, ts, data: { smoke_state: 1 } }, CTWING_TOKEN));
   const refusedLogged = (file: string) => () => logLines.some((l) => l.file === file && (l.msg ?? '').startsWith('site file refused') && (l.errors?.length ?? 0) > 0);
   const unknownWatchFrames = () => stack.gateway.rejections.total('watch3g', 'unknown_device');
 

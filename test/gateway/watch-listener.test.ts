@@ -193,12 +193,16 @@ describe('identity and bounds', () => {
     expect(h.readings).toEqual([]);
   });
 
-  it('limits connections per address (the refused one is closed at once and counted)', async () => {
+  it('limits identified connections per address (the one over the cap is answered, then closed and counted)', async () => {
     await listener.stop();
     await startListener({ maxConnectionsPerAddress: 2 });
-    await watch();
-    await watch();
-    const third = await watch();
+    for (const id of [HOME.watchId, FIXTURE_WATCHES.sos]) {
+      const sim = await watch(id);
+      sim.sendLK();
+      await sim.waitForReply('LK');
+    }
+    const third = await watch(FIXTURE_WATCHES.fall);
+    third.sendLK();
     await third.waitForClose();
     expect(h.metrics.value('carewatch_watch_connections_refused_total', { why: 'per_address' })).toBe(1);
     expect(listener.connections).toBe(2);

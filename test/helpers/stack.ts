@@ -3,7 +3,7 @@ import type { DemoCredentials } from '../../contract/index.ts';
 import { Gateway } from '../../gateway/gateway.ts';
 import { createLogger } from '../../gateway/log.ts';
 import { startServer } from '../../server/main.ts';
-import { demoPaths, provisionDemo, readSiteFile } from '../../simulators/demo/provision.ts';
+import { demoPaths, demoPushConfig, provisionDemo, readSiteFile } from '../../simulators/demo/provision.ts';
 import { DEMO_SITES_DIR } from '../../simulators/demo/cli.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -13,6 +13,8 @@ export interface Stack {
   serverUrl: string;
   mqttUrl: string;
   gatewayHttpUrl: string;
+  /** Platform pushes' own listener. */
+  pushUrl: string;
   watchPort: number;
   creds: DemoCredentials;
   gateway: Gateway;
@@ -42,6 +44,8 @@ export async function startStack(opts: { sites?: string[]; gatewayOptions?: Reco
     mqtt: { host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
     watch: { host: '127.0.0.1', port: 0 },
+    pushHttp: { host: '127.0.0.1', port: 0 },
+    push: demoPushConfig(creds),
     log: createLogger('gateway-test', 'silent'),
     ...opts.gatewayOptions,
   });
@@ -51,6 +55,7 @@ export async function startStack(opts: { sites?: string[]; gatewayOptions?: Reco
     serverUrl: server.url,
     mqttUrl: `mqtt://127.0.0.1:${a.mqtt.port}`,
     gatewayHttpUrl: `http://127.0.0.1:${a.http.port}`,
+    pushUrl: `http://127.0.0.1:${a.push.port}`,
     watchPort: a.watch.port,
     creds,
     gateway,

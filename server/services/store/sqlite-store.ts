@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ESCALATION_MIGRATIONS, SqliteAlarmTimerStore } from './sqlite-alarm-timers.ts';
+import { privateDbFile } from '../../../contract/private-files.ts';
 import { SqliteAlarmStore } from './sqlite-alarms.ts';
 import { AUDIT_MIGRATIONS, SqliteAuditStore } from './sqlite-audit.ts';
 import { SqliteEventStore } from './sqlite-events.ts';
@@ -57,8 +56,8 @@ class SerialQueue {
  * console's list never waits behind an ingest and never sees a write that has not committed.
  */
 export function openSqliteStore(dataDir: string): ServerStore {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, SERVER_DB_FILE);
+  // Folder 0700, server.db* 0600 (issue 16): sessions, audit and residents' data live here.
+  const file = privateDbFile(dataDir, SERVER_DB_FILE);
   const writer = new Database(file);
   let reader: Database.Database | undefined;
   try {

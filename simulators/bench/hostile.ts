@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { nativeTopic } from '../../contract/index.ts';
+import { encodeNativeState } from '../../devices/codecs/native.ts';
+import { demoSiteFiles } from '../demo/cli.ts';
+import { connectMqtt } from '../devices/mqtt-device.ts';
+import { ProcessStack } from '../stack/process-stack.ts';
+import { percentile, round } from './stats.ts';
+
+export interface PubackUnderFlood { senders: number; samples: number; p50Ms: number; p99Ms: number; pushesSent: number }
+export interface HostileResult {
+  puback: PubackUnderFlood[];
+  memory: { baselineMiB: number; afterRetainedMiB: number; afterSessionsMiB: number; afterQueueMiB: number };
+  abuse: { retainedMessages: number; retainedBytes: number; sessionAttempts: number; sessionsRefused: number; queuedFed: number };
+}
+
+/**
+ * Issue 16 "must show": the MQTT alarm path's PUBACK p99 with no flood, and under a flood of
+ * ~1 MiB deeply nested pushes to `/push/onenet` (a signed platform: its body must be read before
+ * its signature can be checked) from 16 and 48 senders; the gateway's RSS under retained-message
+ * and session abuse, beside its RSS before the abuse. Real `carewatch server` and `carewatch gateway` processes.
+ */
+export async function benchHostile(samples = 200): Promise<HostileResult> {
+  const stack = new ProcessStack({ siteFiles: demoSiteFiles() });
+  await stack.start();
+  const clients: MqttClient[] = [];
+  try {
+    const detector = stack.creds.devices.find((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt')!;
+    const alarmClient = await connectMqtt({ url: stack.mqttUrl, username: detector.mqttUsername!, password: detector.mqttPassword! });
+    clients.push(alarmClient);
+    const topic = nativeTopic(detector.siteId, detector.deviceId, 'state');
+    let smoke = false;
+    const pubacks = async (n: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        smoke = !smoke;
+        const t0 = performance.now();
+        await alarmClient.publishAsync(topic, encodeNativeState({ smoke }), { qos: 1 });
+        out.push(performance.now() - t0);
+      }
+      return out;
+    };
+    await pubacks(20); // warm-up, untimed, the same for every condition
+    const deep = Buffer.from(`${'['.repeat(512 * 1024)}${']'.repeat(512 * 1024)}`);
+    const puback: PubackUnderFlood[] = [];
+    for (const senders of [0, 16, 48]) {
+      let running = true;
+      let pushesSent = 0;
+      const flood = Array.from({ length: senders }, async () => {
+        while (running) {
+          try {
+            const res = await fetch(`${stack.pushUrl}/push/onenet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+            await res.arrayBuffer();
+          } catch { /* refused mid-body: the gateway closed the connection */ }
+          pushesSent += 1;
+        }
+      });
+      if (senders > 0) await new Promise((r) => setTimeout(r, 1000)); // the flood under way
+      const s = await pubacks(samples);
+      running = false;
+      await Promise.all(flood);
+      puback.push({ senders, samples: s.length, p50Ms: round(percentile(s, 50), 2), p99Ms: round(percentile(s, 99), 2), pushesSent });
+    }
+
+    const rss = () => round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${stack.gateway!.pid}/status`, 'utf8'))![1]) / 1024, 1);
+    const settle = () => new Promise((r) => setTimeout(r, 500));
+    await settle();
+    const baselineMiB = rss();
+    // Retained junk: a bridge's 60 KiB retained messages under made-up friendly names.
+    const bridge = stack.creds.bridges.find((b) => b.siteId === 'demo')!;
+    const bridgeClient = await connectMqtt({ url: stack.mqttUrl, username: bridge.mqttUsername, password: bridge.mqttPassword });
+    clients.push(bridgeClient);
+    const junk = Buffer.alloc(60 * 1024, 0x61);
+    const retainedMessages = 2000;
+    for (let i = 0; i < retainedMessages; i++) await bridgeClient.publishAsync(`zigbee2mqtt/made-up-${i}`, junk, { qos: 1, retain: true });
+    await settle();
+    const afterRetainedMiB = rss();
+    // Sessions: one credential asking for 2,000 clean=false sessions.
+    const cred = stack.creds.devices.filter((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt')[1]!;
+    let sessionsRefused = 0;
+    const sessionAttempts = 2000;
+    for (let i = 0; i < sessionAttempts; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => new Promise<void>((resolve) => {
+        const c = mqtt.connect(stack.mqttUrl, { username: cred.mqttUsername!, password: cred.mqttPassword!, clientId: `abuse-${i + j}`, clean: false, reconnectPeriod: 0, connectTimeout: 10_000 });
+        c.on('error', () => undefined);
+        c.once('connect', () => { clients.push(c); resolve(); });
+        c.once('close', () => { sessionsRefused += 1; resolve(); });
+      })));
+    }
+    await settle();
+    const afterSessionsMiB = rss();
+    // An offline clean=false session fed from a second connection.
+    const sleeperCred = stack.creds.devices.filter((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt')[2]!;
+    const sleeperTopic = nativeTopic(sleeperCred.siteId, sleeperCred.deviceId, 'state');
+    const sleeper = mqtt.connect(stack.mqttUrl, { username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword!, clientId: 'sleeper', clean: false, reconnectPeriod: 0 });
+    await new Promise<void>((r) => sleeper.once('connect', () => r()));
+    await sleeper.subscribeAsync(sleeperTopic, { qos: 1 });
+    await sleeper.endAsync();
+    const feeder = await connectMqtt({ url: stack.mqttUrl, username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword! });
+    clients.push(feeder);
+    const queuedFed = 2000;
+    const padded = encodeNativeState({ battery: 80 });
+    for (let i = 0; i < queuedFed; i++) await feeder.publishAsync(sleeperTopic, padded, { qos: 1 });
+    await settle();
+    const afterQueueMiB = rss();
+    return {
+      puback,
+      memory: { baselineMiB, afterRetainedMiB, afterSessionsMiB, afterQueueMiB },
+      abuse: { retainedMessages, retainedBytes: junk.length, sessionAttempts, sessionsRefused, queuedFed },
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    await stack.stop();
+  }
+}
