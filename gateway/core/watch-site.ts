@@ -1,6 +1,5 @@
 import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
-import { getProfile } from '../../devices/registry.ts';
 import type { SiteModel } from '../site/model.ts';
 import { confirmFireAcrossDetectors } from './fire/confirm-fire-across-detectors.ts';
 import type { EventDraft } from './kit/event-draft.ts';
@@ -86,16 +85,9 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
   return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
 }
 
-/**
- * Which fields the site's devices can report, from their profiles. A device of a profile the
- * registry does not know makes every field possible (every rule runs), never fewer.
- */
+/** Which fields the site's devices can report, from their profiles (the site model carries them). */
 function fieldsOfSite(site: SiteModel): (field: FieldName) => boolean {
   const fields = new Set<FieldName>();
-  for (const d of site.devices.values()) {
-    const profile = getProfile(d.profileId);
-    if (!profile) return () => true;
-    for (const f of profile.fields) fields.add(f);
-  }
+  for (const d of site.devices.values()) for (const f of d.profile.fields) fields.add(f);
   return (field) => fields.has(field);
 }

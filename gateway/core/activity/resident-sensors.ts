@@ -7,11 +7,6 @@ import type { SiteModel, WatchedDevice } from '../../site/model.ts';
  * once per site so the activity rules look up by id on every reading.
  */
 
-/** Profiles whose reports can show a person moving (issue 4): motion, door, bed, presence, steps. */
-export const DEFAULT_ACTIVITY_PROFILES: readonly string[] = [
-  'motion-sensor', 'door-contact', 'bed-sensor', 'presence-radar', 'wearable', 'watch-4g',
-];
-
 export interface ResidentWatch {
   resident: Resident;
   /** Site rules with the resident's overrides merged over them. */
@@ -54,18 +49,20 @@ function devicesSpeakingFor(site: SiteModel, capable: readonly WatchedDevice[]):
   return (r) => [...(byResident.get(r.id) ?? []), ...(home ? unassigned : byRoom.get(r.roomId) ?? [])];
 }
 
-export function indexResidentSensors(
-  site: SiteModel,
-  activityProfiles: readonly string[] = DEFAULT_ACTIVITY_PROFILES,
-): ResidentIndex {
-  const capable = [...site.devices.values()].filter((d) => activityProfiles.includes(d.profileId));
+/**
+ * A device can show a person moving when its profile names activity signals (issue 4: motion,
+ * door, bed, presence, steps — devices/profiles `activitySignals`); a door is a device whose
+ * profile counts `contact`.
+ */
+export function indexResidentSensors(site: SiteModel): ResidentIndex {
+  const capable = [...site.devices.values()].filter((d) => d.profile.activitySignals.length > 0);
   const speakingFor = devicesSpeakingFor(site, capable);
   const residents = new Map<string, ResidentWatch>();
   const byDevice = new Map<string, string[]>();
   for (const r of site.residents.values()) {
     const mine = speakingFor(r);
     if (mine.length === 0) continue;
-    const doors = mine.filter((d) => d.profileId === 'door-contact');
+    const doors = mine.filter((d) => d.profile.activitySignals.includes('contact'));
     const entrance = doors.filter((d) => d.roomId !== undefined && site.rooms.get(d.roomId)?.type === 'entrance');
     residents.set(r.id, {
       resident: r,

@@ -28,8 +28,33 @@ export interface Activity {
   at: number;
 }
 
-/** The fields signalsOf reads: a report without any of them says nothing about movement. */
-export const ACTIVITY_FIELDS: readonly FieldName[] = ['occupancy', 'presence', 'contact', 'in_bed', 'steps'];
+/**
+ * The activity fields toActivity knows how to read (what each one's change means is below). WHICH
+ * fields of a device count is its profile's `activitySignals` (devices/profiles), never a list here:
+ * a profile may name only fields of this set (test/gateway/core/activity/profile-activity.test.ts).
+ */
+export const READABLE_ACTIVITY_FIELDS: readonly FieldName[] = ['occupancy', 'presence', 'contact', 'in_bed', 'steps'];
+
+/** The activity fields the site's devices feed, from their profiles: what watchActivity routes here. */
+export function activityFieldsOf(site: SiteModel): FieldName[] {
+  const fields = new Set<FieldName>();
+  for (const d of site.devices.values()) for (const f of d.profile.activitySignals) fields.add(f);
+  return [...fields];
+}
+
+/** Which activity fields one sensor's profile names (looked up once per sensor, not per reading). */
+interface Feeds {
+  occupancy: boolean;
+  presence: boolean;
+  contact: boolean;
+  inBed: boolean;
+  steps: boolean;
+}
+
+function feedsOf(device: WatchedDevice): Feeds {
+  const s = device.profile.activitySignals;
+  return { occupancy: s.includes('occupancy'), presence: s.includes('presence'), contact: s.includes('contact'), inBed: s.includes('in_bed'), steps: s.includes('steps') };
+}
 
 /** Last door / bed / step values per device: transitions need the previous value. */
 interface LastValues {
@@ -42,6 +67,7 @@ interface LastValues {
 interface Sensor {
   device: WatchedDevice;
   residentIds: readonly string[];
+  feeds: Feeds;
   last?: LastValues;
 }
 
@@ -62,7 +88,7 @@ export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: Sch
       const residentIds = index.byDevice.get(deviceId);
       const device = residentIds === undefined ? undefined : site.devices.get(deviceId);
       if (residentIds === undefined || device === undefined) return undefined;
-      const sensor: Sensor = { device, residentIds };
+      const sensor: Sensor = { device, residentIds, feeds: feedsOf(device) };
       sensors.set(deviceId, sensor);
       return sensor;
     }
@@ -70,30 +96,34 @@ export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: Sch
     function signalsOf(reading: StateReading): readonly Activity[] {
       const sensor = sensorOf(reading.deviceId);
       if (sensor === undefined) return NONE;
-      const { device, residentIds } = sensor;
+      const { device, residentIds, feeds } = sensor;
       const f = reading.fields;
+      // Only the fields the device's profile names as activity signals count (its `activitySignals`).
+      const contact = feeds.contact ? f.contact : undefined;
+      const inBed = feeds.inBed ? f.in_bed : undefined;
+      const steps = feeds.steps ? f.steps : undefined;
       // Hot path (every reading of every activity sensor): no closure, no array unless a signal.
       let out: Activity[] | undefined;
       const at = scheduler.now();
       let prev = sensor.last;
-      if (prev === undefined && (f.contact !== undefined || f.in_bed !== undefined || f.steps !== undefined)) {
+      if (prev === undefined && (contact !== undefined || inBed !== undefined || steps !== undefined)) {
         prev = {};
         sensor.last = prev;
       }
-      if (f.occupancy === true) out = withSignal(out, 'motion', true, true, reading, device, residentIds, at);
-      if (f.presence === true) out = withSignal(out, 'presence', true, true, reading, device, residentIds, at);
-      if (f.contact !== undefined && prev) {
-        out = withSignal(out, f.contact ? 'door_closed' : 'door_opened', prev.contact !== undefined && prev.contact !== f.contact, true, reading, device, residentIds, at);
-        prev.contact = f.contact;
+      if (feeds.occupancy && f.occupancy === true) out = withSignal(out, 'motion', true, true, reading, device, residentIds, at);
+      if (feeds.presence && f.presence === true) out = withSignal(out, 'presence', true, true, reading, device, residentIds, at);
+      if (contact !== undefined && prev) {
+        out = withSignal(out, contact ? 'door_closed' : 'door_opened', prev.contact !== undefined && prev.contact !== contact, true, reading, device, residentIds, at);
+        prev.contact = contact;
       }
-      if (f.in_bed !== undefined && prev) {
-        out = withSignal(out, f.in_bed ? 'in_bed' : 'out_of_bed', prev.inBed !== undefined && prev.inBed !== f.in_bed, true, reading, device, residentIds, at);
-        prev.inBed = f.in_bed;
+      if (inBed !== undefined && prev) {
+        out = withSignal(out, inBed ? 'in_bed' : 'out_of_bed', prev.inBed !== undefined && prev.inBed !== inBed, true, reading, device, residentIds, at);
+        prev.inBed = inBed;
       }
-      if (f.steps !== undefined && prev) {
+      if (steps !== undefined && prev) {
         // A counter going down is the daily reset, not movement.
-        if (prev.steps !== undefined && f.steps > prev.steps) out = withSignal(out, 'steps', true, false, reading, device, residentIds, at);
-        prev.steps = f.steps;
+        if (prev.steps !== undefined && steps > prev.steps) out = withSignal(out, 'steps', true, false, reading, device, residentIds, at);
+        prev.steps = steps;
       }
       return out ?? NONE;
     }

@@ -41,7 +41,7 @@ export function verifyRadarFall(opts: VerifyRadarFallOptions): OperatorFunction<
   const { site, scheduler, state } = opts;
   const radarsByRoom = new Map<string, WatchedDevice[]>();
   for (const d of site.devices.values()) {
-    if (d.profileId !== 'presence-radar' || d.roomId === undefined) continue;
+    if (!d.profile.fields.includes('fall_down_status') || d.roomId === undefined) continue; // fall radars, by profile
     radarsByRoom.set(d.roomId, [...(radarsByRoom.get(d.roomId) ?? []), d]);
   }
 

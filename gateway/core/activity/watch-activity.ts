@@ -5,10 +5,10 @@ import type { EventDraft } from '../kit/event-draft.ts';
 import { FanOut } from '../kit/fan-out.ts';
 import { raiseOnBedExit } from './raise-on-bed-exit.ts';
 import { raiseOnInactivity } from './raise-on-inactivity.ts';
-import { DEFAULT_ACTIVITY_PROFILES, indexResidentSensors } from './resident-sensors.ts';
+import { indexResidentSensors } from './resident-sensors.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 import { routeByField } from '../kit/route-by-field.ts';
-import { ACTIVITY_FIELDS, type Activity, toActivity } from './to-activity.ts';
+import { type Activity, activityFieldsOf, toActivity } from './to-activity.ts';
 import { trackHomePresence } from './track-home-presence.ts';
 import { verifyRadarFall } from './verify-radar-fall.ts';
 
@@ -24,8 +24,6 @@ export interface WatchActivityOptions {
    * homes' sweeps spread over the period instead of firing together (which stalled alarms ~2 s).
    */
   sweepPhaseMs?: number;
-  /** Profile ids whose reports show a person moving (default: motion, door, bed, radar, wearable, watch). */
-  activityProfiles?: readonly string[];
 }
 
 /**
@@ -35,7 +33,9 @@ export interface WatchActivityOptions {
  */
 export function watchActivity(states: Observable<StateReading>, opts: WatchActivityOptions): Observable<EventDraft> {
   const { site, scheduler, state } = opts;
-  const index = indexResidentSensors(site, opts.activityProfiles ?? DEFAULT_ACTIVITY_PROFILES);
+  const index = indexResidentSensors(site);
+  // What counts as activity is each device's profile (`activitySignals`), read once per site.
+  const activityFields = activityFieldsOf(site);
   return defer(() => {
     const periodMs = (opts.sweepEverySec ?? 30) * 1000;
     const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
@@ -47,10 +47,10 @@ export function watchActivity(states: Observable<StateReading>, opts: WatchActiv
         activity.pipe(raiseOnBedExit({ site, index, scheduler, state, sweep })),
       );
     };
-    // Only reports that can show movement reach toActivity (ACTIVITY_FIELDS); the radar-fall rule
+    // Only reports that can show movement reach toActivity (the profiles' activity fields); the radar-fall rule
     // keeps every report, since any report of a radar with a pending fall counts.
     return states.pipe(routeByField<EventDraft>([
-      { fields: ACTIVITY_FIELDS, rule: activityRules },
+      { fields: activityFields, rule: activityRules },
       { fields: 'every', rule: verifyRadarFall({ site, scheduler, state }) },
     ]));
   });

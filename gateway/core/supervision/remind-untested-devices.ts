@@ -7,16 +7,11 @@ import { type EventDraft, deviceEvent } from '../kit/event-draft.ts';
 import { deviceDraft } from '../kit/rule-drafts.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 
-/** Profiles JGJ/T 484-2019 10.3.1 asks to be tested weekly: alarm buttons and wearables. */
-export const DEFAULT_TESTABLE_PROFILES: readonly string[] = ['call-button', 'wearable', 'watch-4g'];
-
 export interface RemindUntestedOptions {
   site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
   sweep: Observable<unknown>;
-  /** Profile ids whose devices need a periodic proof (default: call buttons, wearables, 4G watches). */
-  testableProfiles?: readonly string[];
 }
 
 /** Stored as `untested:{deviceId}`. */
@@ -41,10 +36,10 @@ export function provesWorking(f: DeviceFields): boolean {
  * weekly): the last proof per device is kept in the store; no proof within
  * `rules.devices.untestedDays` raises a `minor` reminder, and the next proof clears it. A device
  * never proven counts from the rule's first start (stored, so restarts do not reset it).
+ * Which devices: those whose profile is `testable` (devices/profiles/capabilities.ts).
  */
 export function remindUntestedDevices(opts: RemindUntestedOptions): OperatorFunction<StateReading, EventDraft> {
   const { site, scheduler, state, sweep } = opts;
-  const testable = opts.testableProfiles ?? DEFAULT_TESTABLE_PROFILES;
   const periodMs = site.rules.devices.untestedDays * DAY;
   return (states) => defer(() => {
     const now0 = scheduler.now();
@@ -52,7 +47,7 @@ export function remindUntestedDevices(opts: RemindUntestedOptions): OperatorFunc
     // Only devices whose week may be up are visited by a sweep (deadline-wheel.ts).
     const wheel = new DeadlineWheel<Proof & { d: WatchedDevice }>(60_000);
     for (const d of site.devices.values()) {
-      if (!testable.includes(d.profileId)) continue;
+      if (!d.profile.testable) continue; // the profile says (devices/profiles `testable`: call buttons, wearables)
       const saved = state.get<Proof>(KEY + d.id);
       const p = saved ?? { proofAt: now0, open: false };
       if (!saved) state.set(KEY + d.id, p);

@@ -22,8 +22,6 @@ export interface SuperviseDevicesOptions {
    * homes' sweeps spread over the period instead of firing together (which stalled alarms ~2 s).
    */
   sweepPhaseMs?: number;
-  /** Profile ids needing a weekly proof (default: call-button, wearable, watch-4g). */
-  testableProfiles?: readonly string[];
 }
 
 export const DEFAULT_SWEEP_EVERY_SEC = 30;
@@ -52,12 +50,7 @@ export function superviseDevices(
       // Routed (route-by-field.ts): a report without a trouble field or a proof has nothing for these two.
       states.pipe(routeByField<EventDraft>([
         { fields: TROUBLE_FIELDS, rule: raiseDeviceTrouble({ site, scheduler, state, sweep }) },
-        {
-          fields: PROOF_FIELDS,
-          rule: remindUntestedDevices({
-            site, scheduler, state, sweep, ...(opts.testableProfiles ? { testableProfiles: opts.testableProfiles } : {}),
-          }),
-        },
+        { fields: PROOF_FIELDS, rule: remindUntestedDevices({ site, scheduler, state, sweep }) },
       ])),
     );
   });

@@ -8,6 +8,8 @@ import { buildSite } from '../site-fixture.ts';
 import { DAY, HOUR, MIDNIGHT_SHANGHAI as T0, clockFrom, reading, subscribedUntil, timeline } from '../site-fixture-activity.ts';
 
 const site = buildSite();
+/** The same site with the wearable's profile saying it needs no weekly test: only the buttons remain. */
+const buttonsOnly = (input = {}) => buildSite(input, { wearable: { testable: false } });
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const untested = (deviceId: string, action: string, more: object = {}) =>
   expect.objectContaining({ kind: 'device.untested', action, severity: 'minor', subject: `device:${deviceId}`, deviceId, ...more });
@@ -39,13 +41,13 @@ describe('remindUntestedDevices: weekly test of call buttons and wearables (JGJ/
     });
   });
 
-  it('takes its period from rules.devices.untestedDays and its profiles from options', () => {
-    const s = buildSite({ rules: { devices: { untestedDays: 2 } } });
+  it('takes its period from rules.devices.untestedDays and its devices from the profiles (`testable`)', () => {
+    const s = buttonsOnly({ rules: { devices: { untestedDays: 2 } } });
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const clock = clockFrom(ts);
       const out = hot<StateReading>('').pipe(remindUntestedDevices({
-        site: s, scheduler: clock, state: new MemoryRuleState(), sweep: interval(HOUR, clock), testableProfiles: ['call-button'],
+        site: s, scheduler: clock, state: new MemoryRuleState(), sweep: interval(HOUR, clock),
       }));
       expectObservable(out, timeline([[3 * DAY, '!']])).toBe(timeline([[2 * DAY, 'ab']]), {
         a: untested('call-101', 'raise'), b: untested('call-102', 'raise'),
@@ -55,10 +57,11 @@ describe('remindUntestedDevices: weekly test of call buttons and wearables (JGJ/
 
   it('after a restart (same store) remembers the last proof and the open reminder', () => {
     const state = new MemoryRuleState();
+    const site = buttonsOnly();
     const first = testScheduler();
     first.run(({ hot, expectObservable }) => {
       const clock = clockFrom(first);
-      const out = hot<StateReading>('').pipe(remindUntestedDevices({ site, scheduler: clock, state, sweep: interval(HOUR, clock), testableProfiles: ['call-button'] }));
+      const out = hot<StateReading>('').pipe(remindUntestedDevices({ site, scheduler: clock, state, sweep: interval(HOUR, clock) }));
       expectObservable(out, timeline([[7 * DAY + 2 * HOUR, '!']])).toBe(timeline([[7 * DAY, 'ab']]), {
         a: untested('call-101', 'raise'), b: untested('call-102', 'raise'),
       });
@@ -67,7 +70,7 @@ describe('remindUntestedDevices: weekly test of call buttons and wearables (JGJ/
     second.run(({ cold, expectObservable }) => {
       const clock = clockFrom(second, T0 + 7 * DAY + 3 * HOUR);
       const readings = cold<StateReading>(timeline([[HOUR, 'p']]), { p: reading('call-101', { action: 'double' }, 9) });
-      const out = readings.pipe(remindUntestedDevices({ site, scheduler: clock, state, sweep: interval(HOUR, clock), testableProfiles: ['call-button'] }));
+      const out = readings.pipe(remindUntestedDevices({ site, scheduler: clock, state, sweep: interval(HOUR, clock) }));
       expectObservable(out, timeline([[2 * DAY, '!']])).toBe(timeline([[HOUR, 'c']]), { c: untested('call-101', 'clear', { ts: 9 }) });
     });
   });
