@@ -1,5 +1,5 @@
 import type { Event, IngestRefusal, Lane, ParkedList } from '../../contract/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 
 /**
  * The durable queue between the rules and the forwarder (DESIGN.md: "the outbox is its own module

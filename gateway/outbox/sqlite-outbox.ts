@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type Event, type IngestRefusal, type Lane, type ParkedEvent, type ParkedList, laneFor } from '../../contract/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 import { PowerSafeCommits } from '../store/power-safe-commits.ts';
 import type { Durability } from '../store/open-gateway-db.ts';
 import { migrateOutbox } from './outbox-schema.ts';
