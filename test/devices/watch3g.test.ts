@@ -5,7 +5,7 @@ import {
   decodeWatchStatus, watchTimeToEpoch, type WatchMessage,
 } from '../../devices/codecs/watch3g/index.ts';
 import { Watch3gProtocol } from '../../gateway/watch/watch3g-protocol.ts';
-import type { SiteRegistry } from '../../gateway/sites/site-registry.ts';
+import type { SiteRegistry } from '../../gateway/site/site-registry.ts';
 import { FixtureLedger, readmeCount } from './fixture-ledger.ts';
 import { loadFixtureCases, type FixtureCase } from './fuzz-helpers.ts';
 
