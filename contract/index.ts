@@ -26,3 +26,5 @@ export * from './resident-card.ts';
 export * from './ack-stats.ts';
 export * from './upstream.ts';
 export * from './scenario.ts';
+export * from './local-sounder.ts';
+export * from './local-alarms.ts';
