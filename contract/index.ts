@@ -28,3 +28,4 @@ export * from './upstream.ts';
 export * from './scenario.ts';
 export * from './local-sounder.ts';
 export * from './local-alarms.ts';
+export * from './jetstream.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Event, LocalAlarmSnapshot, SiteFile } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import { LocalSounders, type SounderPublish } from '../sounders/local-sounders.ts';
 import { type AlarmPageSource, isAlarmPageData, registerAlarmPage } from './alarm-page-routes.ts';
 import { LocalAlarms } from './local-alarms.ts';
