@@ -8,6 +8,8 @@ const HELP = `carewatch server [options]
   --port PORT          listen port      (CAREWATCH_HTTP_PORT, default 8080)
   --data-dir DIR       embedded store   (CAREWATCH_DATA_DIR, default ./data; the server uses DIR as given)
   --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
+  --store STORE        server store: embedded (DATA_DIR/server.db) or postgres://user@host:port/db
+                       (CAREWATCH_STORE, default embedded; several replicas share one database)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -19,6 +21,7 @@ export async function run(argv: string[]): Promise<number> {
       port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
       'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
       provision: { type: 'string' },
+      store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
       help: { type: 'boolean' },
     },
   });
@@ -32,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     port: Number(values.port),
     dataDir,
     provisionFile: values.provision ?? join(dataDir, 'provisioning.json'),
+    store: values.store,
   });
   process.stdout.write(`carewatch server listening on ${server.url}\n`);
   await new Promise<void>((done) => {
