@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
@@ -15,7 +16,9 @@ export interface Postgres {
   pid: number | undefined;
   /** A fresh, empty database of its own, for one test case or one bench run. */
   createDatabase(name: string): Promise<string>;
-  /** SIGINT by pid (fast shutdown), SIGKILL if it has not exited in 10 s. */
+  /** The cluster's folder (removed by `stop`). */
+  dir: string;
+  /** SIGINT by pid (fast shutdown), SIGKILL if it has not exited in 10 s; then removes its folder. */
   stop(): Promise<void>;
 }
 
@@ -29,21 +32,27 @@ export interface StartPostgresOptions {
 }
 
 /**
- * `initdb` then `postgres -D` under `dir`, listening on 127.0.0.1 only, its socket in `dir`.
- * PostgreSQL refuses to run as root: as root (CI), the cluster runs as the `postgres` user the
- * Debian package creates, and is still stopped by its pid.
+ * `initdb` then `postgres -D` in a new temp folder of its own, listening on 127.0.0.1 only, its
+ * socket in that folder. PostgreSQL refuses to run as root: as root (CI), the cluster runs as the
+ * `postgres` user the Debian package creates (so the folder sits directly in the temp dir, where
+ * that user can reach it), and is still stopped by its pid.
  */
-export async function startPostgres(dir: string, options: StartPostgresOptions = {}): Promise<Postgres> {
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<Postgres> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'carewatch-pg-'));
   const data = join(dir, 'data');
-  mkdirSync(dir, { recursive: true });
   const owner = process.getuid?.() === 0 ? systemUser('postgres') : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const as = owner ? { uid: owner.uid, gid: owner.gid } : {};
-  execFileSync(join(PG_BIN, 'initdb'), ['-D', data, '-U', 'carewatch', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], {
-    ...as, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, timeout: timeoutMs,
-  });
+  try {
+    execFileSync(join(PG_BIN, 'initdb'), ['-D', data, '-U', 'carewatch', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], {
+      ...as, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, timeout: timeoutMs,
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const settings = [
     `port=${port}`, "listen_addresses=127.0.0.1", `unix_socket_directories=${dir}`, 'max_connections=200',
     'shared_buffers=64MB', `fsync=${options.durable === false ? 'off' : 'on'}`, 'logging_collector=off', 'log_min_messages=warning',
@@ -55,13 +64,15 @@ export async function startPostgres(dir: string, options: StartPostgresOptions =
   child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    process.kill(child.pid, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid, 'SIGKILL');
-      await exited;
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      process.kill(child.pid, 'SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid, 'SIGKILL');
+        await exited;
+      }
     }
+    rmSync(dir, { recursive: true, force: true });
   };
   const base = `postgres://carewatch@127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -82,6 +93,7 @@ export async function startPostgres(dir: string, options: StartPostgresOptions =
   return {
     url: `${base}/carewatch`,
     port,
+    dir,
     pid: child.pid,
     createDatabase: async (name) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);

@@ -6,7 +6,6 @@ import { ServerView, gatewayStatus, outboxTotal } from '../helpers/e2e-server.ts
 import { startPostgres } from '../helpers/postgres.ts';
 import type { Postgres } from '../helpers/postgres.ts';
 import { DEMO_SITE } from '../helpers/stack.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
 
 // Issue 22: the real `carewatch server --store postgres://…` process, fed by a real gateway
 // process, killed with SIGKILL mid-stream: every event the gateway had acknowledged is stored
@@ -14,15 +13,13 @@ import { tempDir } from '../helpers/temp-dir.ts';
 describe('carewatch server --store postgres://… with a real gateway', () => {
   const SITE = 'demo';
   let postgres: Postgres;
-  let pgDir: ReturnType<typeof tempDir>;
   let url: string;
   let stack: ProcessStack;
   let view: ServerView;
   let detectors: ResendingSmokeDetector[];
 
   beforeAll(async () => {
-    pgDir = tempDir('carewatch-pg-');
-    postgres = await startPostgres(pgDir.path, { durable: false });
+    postgres = await startPostgres({ durable: false });
     url = await postgres.createDatabase('server_e2e');
     stack = new ProcessStack({ siteFiles: [DEMO_SITE], serverArgs: ['--store', url] });
     await stack.start();
@@ -37,7 +34,6 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
     await Promise.all((detectors ?? []).map((d) => d.close()));
     await stack?.stop();
     await postgres?.stop();
-    pgDir?.remove();
   });
 
   async function storedSmokeEvents(): Promise<Array<{ id: string; device_id: string; action: string; seq: number }>> {

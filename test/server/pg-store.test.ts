@@ -4,7 +4,6 @@ import { openPgStore } from '../../server/services/store/pg-store.ts';
 import type { ServerStore } from '../../server/services/store/types.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import type { Postgres } from '../helpers/postgres.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
 import { describeAuditStoreContract } from './audit-store-contract.ts';
 import { describeIdentityStoreContract } from './identity-store-contract.ts';
 import { describeRegistryStoreContract } from './registry-store-contract.ts';
@@ -12,15 +11,12 @@ import { alarm, describeStoreContract } from './store-contract.ts';
 
 // One real PostgreSQL 15 for the file; each case gets a database of its own.
 let postgres: Postgres;
-let dir: ReturnType<typeof tempDir>;
 let databases = 0;
 beforeAll(async () => {
-  dir = tempDir('carewatch-pg-');
-  postgres = await startPostgres(dir.path, { durable: false });
+  postgres = await startPostgres({ durable: false });
 }, 60_000);
 afterAll(async () => {
   await postgres?.stop();
-  dir?.remove();
 });
 
 async function openPostgres() {
