@@ -1,10 +1,10 @@
+import { ConfigError } from '../../../contract/cli.ts';
 import { openPgStore } from './pg-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { ServerStore } from './types.ts';
 
-export class StoreSpecError extends Error {
-  readonly code = 'STORE_SPEC';
-}
+/** A `--store` value that names no store: one line, exit 1 (contract/cli.ts). */
+export class StoreSpecError extends ConfigError {}
 
 /**
  * The store a server runs on (`--store`, `CAREWATCH_STORE`): the embedded `{dataDir}/server.db`

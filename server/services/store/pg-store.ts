@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ConfigError } from '../../../contract/cli.ts';
 import { PgAlarmTimerStore } from './pg-alarm-timers.ts';
 import { PgAlarmStore } from './pg-alarms.ts';
 import { PgAuditStore } from './pg-audit.ts';
@@ -66,7 +67,8 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   pool.on('error', (error) => options.onIdleError?.(error));
   const first = await pool.connect().catch(async (error: unknown) => {
     await pool.end().catch(() => {});
-    throw new Error(`cannot connect to the PostgreSQL store: ${(error as Error).message}`);
+    // One line for the operator (contract/cli.ts): where it tried and why it failed.
+    throw new ConfigError(`cannot connect to the PostgreSQL store: ${(error as Error).message}`);
   });
   try {
     await migratePg(first, PG_MIGRATIONS);
