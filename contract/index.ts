@@ -26,3 +26,4 @@ export * from './resident-card.ts';
 export * from './ack-stats.ts';
 export * from './upstream.ts';
 export * from './scenario.ts';
+export * from './jetstream.ts';

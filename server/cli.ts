@@ -10,6 +10,8 @@ const HELP = `carewatch server [options]
   --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
   --store STORE        server store: embedded (DATA_DIR/server.db) or postgres://user@host:port/db
                        (CAREWATCH_STORE, default embedded; several replicas share one database)
+  --bus URL            nats://host:4222 — the replicas' bus and JetStream event delivery
+                       (CAREWATCH_BUS; default none: one replica; docs/scale-out.md)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -22,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
       provision: { type: 'string' },
       store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
+      bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
       help: { type: 'boolean' },
     },
   });
@@ -36,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir,
     provisionFile: values.provision ?? join(dataDir, 'provisioning.json'),
     store: values.store,
+    busUrl: values.bus || undefined,
   });
   process.stdout.write(`carewatch server listening on ${server.url}\n`);
   await new Promise<void>((done) => {

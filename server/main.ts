@@ -20,6 +20,8 @@ export interface StartServerOptions {
   store?: string;
   /** InfluxDB 1.x for the history; default `CAREWATCH_INFLUX_URL`, else the embedded `{dataDir}/history.db`. */
   influxUrl?: string;
+  /** The replicas' bus (`nats://…`); default `CAREWATCH_BUS`, else none (one replica). */
+  busUrl?: string;
   /** Fastify logger option; default JSON lines at `CAREWATCH_LOG_LEVEL` (info). */
   logger?: boolean | object;
 }
@@ -58,6 +60,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     adminPassword: env.CAREWATCH_ADMIN_PASSWORD,
     store: options.store ?? (env.CAREWATCH_STORE || undefined),
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
+    busUrl: options.busUrl ?? (env.CAREWATCH_BUS || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
     escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });

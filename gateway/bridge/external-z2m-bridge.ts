@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import { ingestZ2m } from '../mqtt/mqtt-ingest.ts';
 import type { Rejections } from '../rejections.ts';
 import { Backoff } from '../../contract/backoff.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 
 /** One entry of a site file's `bridges:` list. */
 export type BridgeConfig = SiteFile['bridges'][number];
