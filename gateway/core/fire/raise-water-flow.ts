@@ -6,6 +6,7 @@ import { holdThenRaise } from '../kit/hold-then-raise.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 
 export interface WaterFlowOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
 }
@@ -17,7 +18,8 @@ export interface WaterFlowOptions {
  * a surge and raises nothing. Clears when flow stops after the alarm.
  * The retard's start survives a restart: a restarted rule raises at the original deadline.
  */
-export function raiseWaterFlow(site: SiteModel, opts: WaterFlowOptions): OperatorFunction<StateReading, EventDraft> {
+export function raiseWaterFlow(opts: WaterFlowOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   const retardMs = site.rules.fire.waterFlowRetardSec * 1000;
   return holdThenRaise({
     site, scheduler: opts.scheduler, state: opts.state,

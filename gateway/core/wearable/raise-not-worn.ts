@@ -9,6 +9,7 @@ import type { RuleStateStore } from '../kit/rule-state.ts';
 import { wearerEvent } from './wearer-event.ts';
 
 export interface NotWornOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
 }
@@ -22,7 +23,8 @@ export interface NotWornOptions {
  * when worn again, whatever the hour.
  * The off-wrist start survives a restart; a deadline missed while down fires at once.
  */
-export function raiseNotWorn(site: SiteModel, opts: NotWornOptions): OperatorFunction<StateReading, EventDraft> {
+export function raiseNotWorn(opts: NotWornOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   const timeZone = site.file.site.timezone ?? DEFAULT_TIMEZONE;
   return holdThenRaise({
     site, scheduler: opts.scheduler, state: opts.state,
