@@ -18,6 +18,11 @@ export class SqliteAlarmStore implements AlarmStore {
   /** One statement per filter shape (see `listStatement`). */
   private readonly listQueries = new Map<string, Statement<[Record<string, unknown>], { body: string }>>();
   private readonly counts: Statement<[], { status: string; n: number }>;
+  /**
+   * The alarm last written and its JSON: a transition writes the alarm, then the change holding
+   * the same alarm (alarm-commit.ts), which reuses the text instead of serialising it again.
+   */
+  private lastPut: { alarm: Alarm; json: string } | undefined;
 
   constructor(db: Database) {
     this.db = db;
@@ -51,6 +56,8 @@ export class SqliteAlarmStore implements AlarmStore {
   }
 
   async put(alarm: Alarm): Promise<void> {
+    const json = JSON.stringify(alarm);
+    this.lastPut = { alarm, json };
     this.upsert.run({
       id: alarm.id,
       siteId: alarm.siteId,
@@ -58,7 +65,7 @@ export class SqliteAlarmStore implements AlarmStore {
       kind: alarm.kind,
       status: alarm.status,
       raisedAt: alarm.raisedAt,
-      body: JSON.stringify(alarm),
+      body: json,
     });
   }
 
@@ -77,9 +84,16 @@ export class SqliteAlarmStore implements AlarmStore {
       siteId: change.alarm.siteId,
       change: change.change,
       at,
-      body: JSON.stringify(change),
+      body: this.changeJson(change),
     });
     return Number(result.lastInsertRowid);
+  }
+
+  /** `JSON.stringify(change)` of an `{ alarm, change }`, with the alarm's text reused when it was just put. */
+  private changeJson(change: AlarmChange): string {
+    const reuse = this.lastPut?.alarm === change.alarm && Object.keys(change).length === 2 ? this.lastPut.json : undefined;
+    this.lastPut = undefined;
+    return reuse === undefined ? JSON.stringify(change) : `{"alarm":${reuse},"change":${JSON.stringify(change.change)}}`;
   }
 
   async changesAfter(changeId: number, limit: number): Promise<StoredAlarmChange[]> {
