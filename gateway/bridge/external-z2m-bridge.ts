@@ -132,6 +132,18 @@ export class ExternalZ2mBridge {
     await settled;
   }
 
+  /**
+   * Publishes on the external broker (a local sounder's siren command, QoS 1, not retained).
+   * Refused at once while the broker is down: a siren command is not queued for later.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client || this.state !== 'up') return Promise.reject(new Error(`${this.link}: external broker not connected`));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1, retain: false }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;

@@ -34,6 +34,7 @@ const LANES = Object.keys(LANE_CODE) as Lane[];
  */
 export class SqliteOutbox implements Outbox {
   private readonly listeners = new Set<(lane: Lane) => void>();
+  private readonly eventListeners = new Set<(event: Event) => void>();
   private readonly powerSafe: PowerSafeCommits;
   private readonly insert: Database.Statement;
   private readonly nextSeq: Database.Statement;
@@ -96,7 +97,10 @@ export class SqliteOutbox implements Outbox {
     const alarm = laneFor(draft.severity, draft.action) !== 'telemetry';
     const event = this.powerSafe.commit(alarm, () => this.appendTx(draft));
     // Wake senders only after the caller's surrounding transaction (if any) has committed.
-    queueMicrotask(() => { for (const l of this.listeners) l(event.lane); });
+    queueMicrotask(() => {
+      for (const l of this.listeners) l(event.lane);
+      for (const l of this.eventListeners) l(event);
+    });
     return event;
   }
 
@@ -168,8 +172,19 @@ export class SqliteOutbox implements Outbox {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Each event appended, after the caller's surrounding transaction (the gateway's local alarm
+   * page keeps its active alarms from them). One rolled back is seen all the same; the device's
+   * retry raises it again under the same alarm key.
+   */
+  onEvent(listener: (event: Event) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   close(): void {
     this.listeners.clear();
+    this.eventListeners.clear();
   }
 }
 

@@ -12,6 +12,8 @@ interface Link {
   readonly link: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** External bridges: publish on their broker (local sounders' siren commands). */
+  publish?(topic: string, payload: string): Promise<void>;
 }
 
 interface Running {
@@ -60,6 +62,13 @@ export class SiteLinks {
     this.queues.set(siteId, next);
     void next.catch(() => undefined).then(() => { if (this.queues.get(siteId) === next) this.queues.delete(siteId); });
     return next;
+  }
+
+  /** Publishes through a site's external Zigbee2MQTT bridge (its broker, not the gateway's). */
+  publish(siteId: string, bridge: string, topic: string, payload: string): Promise<void> {
+    const link = this.sites.get(siteId)?.get(`zigbee2mqtt:${bridge}`)?.link;
+    if (!link?.publish) return Promise.reject(new Error(`site ${siteId}: external bridge "${bridge}" is not running`));
+    return link.publish(topic, payload);
   }
 
   async stop(): Promise<void> {
