@@ -12,14 +12,24 @@ const VERIFY_PAGE = 2000;
  * which hold the store's write lock (pg-store.ts), so no two replicas chain to the same record.
  */
 export class PgAuditStore implements AuditStore {
+  /**
+   * The chain's head as this unit left it: read once, then carried from append to append. Safe
+   * because a store object lives for one unit of work only (pg-store.ts), under the write lock.
+   */
+  private head: { seq: number; hash: string } | null | undefined;
+
   constructor(private readonly sql: PgSql) {}
 
   async append(input: AuditRecordInput): Promise<AuditRecord> {
-    const last = await this.sql.one<Row>('audit_last', 'SELECT seq, body FROM audit ORDER BY seq DESC LIMIT 1');
-    const prev = last ? (JSON.parse(last.body) as AuditRecord) : await this.anchor();
-    const record = chain(input, prev);
+    if (this.head === undefined) {
+      const last = await this.sql.one<Row>('audit_last', 'SELECT seq, body FROM audit ORDER BY seq DESC LIMIT 1');
+      const record = last ? (JSON.parse(last.body) as AuditRecord) : undefined;
+      this.head = record ? { seq: record.seq, hash: record.hash } : await this.anchor();
+    }
+    const record = chain(input, this.head);
     await this.sql.run('audit_add', 'INSERT INTO audit (seq, at, site_id, alarm_id, resident_id, body) VALUES ($1, $2, $3, $4, $5, $6)',
       [record.seq, record.at, record.siteId, record.alarmId, record.residentId, JSON.stringify(record)]);
+    this.head = { seq: record.seq, hash: record.hash };
     return record;
   }
 
