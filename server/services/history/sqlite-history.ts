@@ -68,9 +68,14 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     return st;
   };
   const seriesOfDevice = db.prepare("SELECT id, field FROM series WHERE measurement = 'reading' AND site = ? AND device = ?");
-  const statusSeriesOfSite = db.prepare("SELECT id, site, device, field FROM series WHERE measurement = 'device_status' AND site = ?");
-  const statusSeries = db.prepare("SELECT id, site, device, field FROM series WHERE measurement = 'device_status'");
-  const lastAt = db.prepare('SELECT ts, value FROM points WHERE series = ? AND ts <= ? ORDER BY ts DESC LIMIT 1');
+  // Every status series' newest point at or before @at, in one statement: one index seek a series
+  // inside SQLite instead of a query a series from JavaScript (coverage of 1,000 sites: 23,000 series).
+  const lastStatus = (siteFilter: string) => db.prepare(`
+    SELECT s.site, s.device, s.field, p.ts, p.value FROM series AS s
+    JOIN points AS p ON p.series = s.id AND p.ts = (SELECT max(ts) FROM points WHERE series = s.id AND ts <= @at)
+    WHERE s.measurement = 'device_status'${siteFilter}`).raw();
+  const lastStatusOfSites = lastStatus(' AND s.site IN (SELECT value FROM json_each(@sites))');
+  const lastStatusOfAll = lastStatus('');
   const rawRange = db.prepare('SELECT ts, value FROM points WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
   const numberBuckets = db.prepare(`
     SELECT ts - ts % @every AS t, avg(value) AS value, min(value) AS min, max(value) AS max, count(*) AS count
@@ -159,15 +164,13 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
       return out;
     },
     async statusAt(sites, at) {
-      const rows = sites === 'all' ? statusSeries.all() as SeriesRow[] : sites.flatMap((s) => statusSeriesOfSite.all(s) as SeriesRow[]);
+      const rows = (sites === 'all' ? lastStatusOfAll.all({ at }) : lastStatusOfSites.all({ at, sites: JSON.stringify(sites) })) as Array<[string, string, string, number, unknown]>;
       const byDevice = new Map<string, StatusSnapshot>();
-      for (const row of rows) {
-        const last = lastAt.get(row.id, at) as { ts: number; value: unknown } | undefined;
-        if (!last) continue;
-        const key = `${row.site}\u0000${row.device}`;
+      for (const [site, device, field, ts, value] of rows) {
+        const key = `${site}\u0000${device}`;
         let snap = byDevice.get(key);
-        if (!snap) byDevice.set(key, snap = { siteId: row.site, deviceId: row.device });
-        applyStatus(snap, row.field, fromSql(last.value, statusKind(row.field)), last.ts);
+        if (!snap) byDevice.set(key, snap = { siteId: site, deviceId: device });
+        applyStatus(snap, field, fromSql(value, statusKind(field)), ts);
       }
       return [...byDevice.values()];
     },
