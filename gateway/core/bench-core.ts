@@ -2,9 +2,9 @@ import { pathToFileURL } from 'node:url';
 import { Subject } from 'rxjs';
 import { type DeviceFields, type Reading, SiteFile, type SiteFileInput, type StateReading } from '../../contract/index.ts';
 import type { PlacedRoom, SiteModel, WatchedDevice } from '../site/model.ts';
-import type { EventDraft } from './event-draft.ts';
-import { MemoryRuleState, type RuleStateStore } from './rule-state.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import { MemoryRuleState, type RuleStateStore } from './kit/rule-state.ts';
+import { VirtualClock } from './kit/virtual-clock.ts';
 import { watchSite } from './watch-site.ts';
 
 export interface BenchCoreOptions {
@@ -165,7 +165,7 @@ function startSite(site: SiteModel, state: RuleStateStore): RunningSite {
     push: (r) => input.next(r),
     stop: () => sub.unsubscribe(),
   };
-  const sub = watchSite(input, { site, scheduler: clock, state }).subscribe((d) => {
+  const sub = input.pipe(watchSite({ site, scheduler: clock, state })).subscribe((d) => {
     running.drafts.length++;
     running.onDraft?.(d);
   });

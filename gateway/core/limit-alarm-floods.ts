@@ -1,9 +1,9 @@
 import { Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { EventKind } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
-import type { EventDraft } from './event-draft.ts';
-import type { RuleStateStore } from './rule-state.ts';
-import { RuleTimers } from './rule-timers.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import type { RuleStateStore } from './kit/rule-state.ts';
+import { RuleTimers } from './kit/rule-timers.ts';
 
 /**
  * Kinds that are momentary events (a press, a fall), not conditions: nothing clears them at the
@@ -12,6 +12,7 @@ import { RuleTimers } from './rule-timers.ts';
 export const MOMENTARY_KINDS: readonly EventKind[] = ['call.button', 'wearable.sos', 'wearable.fall', 'fall.detected'];
 
 export interface FloodOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
   momentaryKinds?: readonly EventKind[];
@@ -37,8 +38,8 @@ interface ActiveAlarm {
  * `rules.flood.repeatFoldSec` after its last repeat. Records (`fire.test`) pass untouched.
  * Active alarms live in the rule state: after a restart, a repeat still folds into its alarm.
  */
-export function limitAlarmFloods(site: SiteModel, opts: FloodOptions): OperatorFunction<EventDraft, EventDraft> {
-  const { scheduler, state } = opts;
+export function limitAlarmFloods(opts: FloodOptions): OperatorFunction<EventDraft, EventDraft> {
+  const { site, scheduler, state } = opts;
   const momentary = new Set<string>(opts.momentaryKinds ?? MOMENTARY_KINDS);
   const foldMs = site.rules.flood.repeatFoldSec * 1000;
   const reportMs = site.rules.flood.repeatReportSec * 1000;

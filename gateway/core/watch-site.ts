@@ -1,23 +1,22 @@
-import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
-import { getProfile } from '../../devices/registry.ts';
 import type { SiteModel } from '../site/model.ts';
-import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
-import type { EventDraft } from './event-draft.ts';
-import { FanOut } from './fan-out.ts';
+import { confirmFireAcrossDetectors } from './fire/confirm-fire-across-detectors.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import { FanOut } from './kit/fan-out.ts';
 import { limitAlarmFloods } from './limit-alarm-floods.ts';
-import { raiseCall } from './raise-call.ts';
-import { raiseGeofenceExit } from './raise-geofence-exit.ts';
-import { raiseNotWorn } from './raise-not-worn.ts';
-import { raiseOnFlag } from './raise-on-flag.ts';
-import { raiseOnVitalOutOfRange } from './raise-on-vital-out-of-range.ts';
-import { raiseWaterFlow } from './raise-water-flow.ts';
-import { raiseWearableAlarms } from './raise-wearable-alarms.ts';
-import { recordSelfTest } from './record-self-test.ts';
-import { type FieldRoute, routeByField } from './route-by-field.ts';
-import type { RuleStateStore } from './rule-state.ts';
-import { superviseDevices } from './supervise-devices.ts';
-import { watchActivity } from './watch-activity.ts';
+import { raiseCall } from './call/raise-call.ts';
+import { raiseGeofenceExit } from './wearable/raise-geofence-exit.ts';
+import { raiseNotWorn } from './wearable/raise-not-worn.ts';
+import { raiseOnFlag } from './fire/raise-on-flag.ts';
+import { raiseOnVitalOutOfRange } from './wearable/raise-on-vital-out-of-range.ts';
+import { raiseWaterFlow } from './fire/raise-water-flow.ts';
+import { raiseWearableAlarms } from './wearable/raise-wearable-alarms.ts';
+import { recordSelfTest } from './fire/record-self-test.ts';
+import { type FieldRoute, routeByField } from './kit/route-by-field.ts';
+import type { RuleStateStore } from './kit/rule-state.ts';
+import { superviseDevices } from './supervision/supervise-devices.ts';
+import { watchActivity } from './activity/watch-activity.ts';
 
 export interface WatchSiteOptions {
   site: SiteModel;
@@ -41,7 +40,7 @@ export interface WatchSiteOptions {
  * rules from `opts.state`; unsubscribing stops every timer. A new subscription with the same
  * state is a restarted gateway: it neither re-raises what was raised nor forgets a running timer.
  */
-export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions): Observable<EventDraft> {
+export function watchSite(opts: WatchSiteOptions): OperatorFunction<Reading, EventDraft> {
   const { site, scheduler, state } = opts;
   const sweep = {
     ...(opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {}),
@@ -55,47 +54,39 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
   // Each state reading is routed once, to the rules whose fields it carries (route-by-field.ts):
   // a motion report does not visit the smoke, vital or geofence rules.
   const fireRules = routeByField<EventDraft>([
-    ...when(['smoke'], raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state })),
-    ...when(['heat'], raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state })),
-    ...when(['water_flow'], raiseWaterFlow(site, { scheduler, state })),
+    ...when(['smoke'], raiseOnFlag({ site, rule: { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, state })),
+    ...when(['heat'], raiseOnFlag({ site, rule: { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, state })),
+    ...when(['water_flow'], raiseWaterFlow({ site, scheduler, state })),
   ]);
   const fire: OperatorFunction<StateReading, EventDraft> = (states) => states.pipe(
     fireRules,
-    connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))),
+    connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors({ site, scheduler, state })))),
   );
   const stateRules = routeByField<EventDraft>([
     ...when(['smoke', 'heat', 'water_flow'], fire),
-    ...when(['test'], recordSelfTest(site, { state })),
-    ...when(['water_leak'], raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state })),
-    ...when(['action'], raiseCall(site, { scheduler, state })),
-    ...when(['sos', 'fall'], raiseWearableAlarms(site)),
-    ...when(['heart_rate'], raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state })),
-    ...when(['spo2'], raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
-    ...when(['worn'], raiseNotWorn(site, { scheduler, state })),
-    ...when(['latitude'], raiseGeofenceExit(site, { state })),
+    ...when(['test'], recordSelfTest({ site, state })),
+    ...when(['water_leak'], raiseOnFlag({ site, rule: { field: 'water_leak', kind: 'water.leak', severity: 'major' }, state })),
+    ...when(['action'], raiseCall({ site, scheduler, state })),
+    ...when(['sos', 'fall'], raiseWearableAlarms({ site })),
+    ...when(['heart_rate'], raiseOnVitalOutOfRange({ site, vital: 'heart_rate', scheduler, state })),
+    ...when(['spo2'], raiseOnVitalOutOfRange({ site, vital: 'spo2', scheduler, state })),
+    ...when(['worn'], raiseNotWorn({ site, scheduler, state })),
+    ...when(['latitude'], raiseGeofenceExit({ site, state })),
     // Activity takes every report and routes it on inside (watch-activity.ts); supervision, below,
     // takes every reading, availability included.
-    { fields: 'every', rule: (states) => watchActivity(states, { site, scheduler, state, ...sweep }) },
+    { fields: 'every', rule: watchActivity({ site, scheduler, state, ...sweep }) },
   ]);
   // connect(): every rule subscribes before the readings start, so even a synchronous source
   // reaches all of them; the source is subscribed once (through a FanOut: no closure per reading).
-  const drafts = readings.pipe(connect((all) => merge(
+  return (readings) => readings.pipe(connect((all) => merge(
     all.pipe(filter((r): r is StateReading => r.type === 'state'), stateRules),
-    superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
-  ), { connector: () => new FanOut<Reading>() }));
-  return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
+    all.pipe(superviseDevices({ site, scheduler, state, ...(opts.links ? { links: opts.links } : {}), ...sweep })),
+  ), { connector: () => new FanOut<Reading>() }), limitAlarmFloods({ site, scheduler, state }));
 }
 
-/**
- * Which fields the site's devices can report, from their profiles. A device of a profile the
- * registry does not know makes every field possible (every rule runs), never fewer.
- */
+/** Which fields the site's devices can report, from their profiles (the site model carries them). */
 function fieldsOfSite(site: SiteModel): (field: FieldName) => boolean {
   const fields = new Set<FieldName>();
-  for (const d of site.devices.values()) {
-    const profile = getProfile(d.profileId);
-    if (!profile) return () => true;
-    for (const f of profile.fields) fields.add(f);
-  }
+  for (const d of site.devices.values()) for (const f of d.profile.fields) fields.add(f);
   return (field) => fields.has(field);
 }

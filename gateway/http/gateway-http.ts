@@ -12,6 +12,8 @@ export interface GatewayHttpOptions {
   log: Logger;
   /** More routes (the platform push receiver), registered by their own modules. */
   routes?: Array<(app: FastifyInstance) => void | Promise<void>>;
+  /** Hooks every request passes first (the local staff token's gate, alarm-page/staff-guard.ts). */
+  guard?: (app: FastifyInstance) => void;
 }
 
 /** The gateway's own HTTP: a local status page, /healthz, /metrics, and platform pushes. */
@@ -23,6 +25,7 @@ export class GatewayHttp {
   async start(): Promise<{ host: string; port: number }> {
     const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
     this.app = app;
+    this.opts.guard?.(app);
     app.get('/healthz', async () => ({ status: 'ok' }));
     app.get('/status.json', async () => this.opts.status());
     app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(this.opts.metrics.render()));
