@@ -15,6 +15,8 @@ export interface ProcessStackOptions {
   /** Keep the data folder between `stop()` and a new start (restart tests). */
   dataDir?: string;
   gatewayArgs?: string[];
+  /** More `carewatch server` arguments, e.g. `['--store', 'postgres://…']`. */
+  serverArgs?: string[];
   env?: Record<string, string>;
   /** Prefix for the gateway command, e.g. raising the open-file limit: ['bash', '-c', 'ulimit -n 65536 && exec "$0" "$@"']. */
   gatewayWrapper?: string[];
@@ -74,7 +76,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server)], this.opts.serverWrapper);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 
