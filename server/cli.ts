@@ -8,6 +8,8 @@ const HELP = `carewatch server [options]
   --port PORT          listen port      (CAREWATCH_HTTP_PORT, default 8080)
   --data-dir DIR       embedded store   (CAREWATCH_DATA_DIR, default ./data; the server uses DIR as given)
   --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
+  --store STORE        server store: embedded (DATA_DIR/server.db) or postgres://user@host:port/db
+                       (CAREWATCH_STORE, default embedded; several replicas share one database)
   --bus URL            nats://host:4222 — the replicas' bus and JetStream event delivery
                        (CAREWATCH_BUS; default none: one replica; docs/scale-out.md)
 `;
@@ -21,6 +23,7 @@ export async function run(argv: string[]): Promise<number> {
       port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
       'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
       provision: { type: 'string' },
+      store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
       bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
       help: { type: 'boolean' },
     },
@@ -35,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     port: Number(values.port),
     dataDir,
     provisionFile: values.provision ?? join(dataDir, 'provisioning.json'),
+    store: values.store,
     busUrl: values.bus || undefined,
   });
   process.stdout.write(`carewatch server listening on ${server.url}\n`);

@@ -9,6 +9,7 @@ import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { IDENTITY_MIGRATIONS } from './sqlite-identity-schema.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { SqliteRegistryStore } from './sqlite-registry.ts';
+import { SerialQueue } from './serial-queue.ts';
 import type { SqliteMigration } from './sqlite-migrations.ts';
 import { CORE_MIGRATIONS } from './sqlite-schema.ts';
 import type { ServerStore, Tx } from './types.ts';
@@ -37,22 +38,6 @@ function storesOf(db: Database.Database): ConnectionStores {
     timers: new SqliteAlarmTimerStore(db),
   };
   return { tx, startUnit: () => audit.startUnit() };
-}
-
-/**
- * Runs async units of work one after another. better-sqlite3 has one connection per handle and no
- * async transactions of its own: two units interleaving their awaits on one connection would
- * share a transaction. Queueing them keeps each unit whole.
- */
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(job, job);
-    // The queue moves on whatever the job's outcome; the caller gets the outcome itself.
-    this.tail = result.then(() => undefined, () => undefined);
-    return result;
-  }
 }
 
 /**
