@@ -99,6 +99,19 @@ describe('SIA DC-09 link', () => {
     expect(upstream.status()[0]).toMatchObject({ delivered: 1, retries: 2, queued: 0 });
   });
 
+  it('an ACK lost on the way back: the alarm is repeated with its sequence number and recorded once (exactly once at the receiver)', async () => {
+    const r = await receiver({ loseFirstAcks: 1 });
+    const { outbox, upstream } = setUp([dc09(r.addresses.tcp!, { attempts: 3 })]);
+    outbox.append(draft('fire.smoke', 'smoke-1'));
+    outbox.append(draft('fire.smoke', 'smoke-2'));
+    await waitFor('both acknowledged', () => upstream.status()[0]!.delivered === 2);
+    // The first came twice (its ACK lost), recognised by its sequence number: a sender that
+    // numbered the repeat anew would have it recorded twice here.
+    expect(r.counts.duplicates).toBe(1);
+    expect(r.received.map((m) => m.contactId?.zone)).toEqual([1, 2]);
+    expect(new Set(r.received.map((m) => m.seq)).size).toBe(2);
+  });
+
   it('receiver down: events stay queued, link.receiver_down is raised; back up: delivered in order, once, and the trouble clears', async () => {
     const port = await freePort();
     const { outbox, stored } = setUp([dc09(port)]);
@@ -179,6 +192,28 @@ describe('GB/T 26875.3 link', () => {
     outbox.append(draft('fire.heat', 'smoke-1'));
     const [f] = await waitFor('the frame', () => centre.received.length === 1 && centre.received) as ReceivedGbFrame[];
     expect(Math.abs(f!.time! - centreTime)).toBeLessThan(5000);
+  });
+
+  it('centre down: fire events stay queued and reach it in order, each once, with rising serials, when it is back', async () => {
+    const port = await freePort();
+    const { outbox, stored } = setUp([gb(port, { heartbeatSec: 1 })]);
+    const sent = [
+      draft('fire.smoke', 'smoke-1'), draft('fire.smoke', 'smoke-2'), draft('fire.smoke', 'smoke-1', 'clear'), draft('device.fault', 'smoke-2'),
+    ];
+    for (const d of sent) outbox.append(d);
+    await waitFor('link.receiver_down raised', () => stored.find((e) => e.kind === 'link.receiver_down' && e.action === 'raise'), 8000);
+    const centre = new Gb26875Centre({ port });
+    await centre.start();
+    stops.push(() => centre.stop());
+    const frames = await waitFor('4 frames', () => centre.received.filter((f) => f.appType === 2).length === 4 && centre.received.filter((f) => f.appType === 2), 15_000);
+    const units = frames.map((f) => f.units[0] as { componentAddress: number; status: Record<string, boolean> });
+    expect(units.map((u) => [u.componentAddress, u.status.fire_alarm, u.status.fault, u.status.normal_running])).toEqual([
+      [1, true, false, false], [2, true, false, false], [1, false, false, true], [2, false, true, false],
+    ]);
+    const serials = frames.map((f) => f.serial);
+    expect([...serials].sort((a, b) => a - b)).toEqual(serials);
+    expect(new Set(serials).size).toBe(4);
+    expect(centre.counts.duplicates).toBe(0);
   });
 
   it('a lost centre raises link.receiver_down; the heartbeat finds it back and the trouble clears', async () => {
