@@ -47,7 +47,8 @@ export interface GatewayOptions {
   dataDir: string;
   credentialsFile: string;
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
-  http: { host: string; port: number };
+  /** The status page and metrics; `statusToken`: the bearer token they require (absent: loopback only). */
+  http: { host: string; port: number; statusToken?: string | undefined };
   /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
   pushHttp?: { host: string; port: number; bodyLimit?: number };
   /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
