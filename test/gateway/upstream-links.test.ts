@@ -188,10 +188,26 @@ describe('GB/T 26875.3 link', () => {
     await waitFor('connected', () => centre.connections === 1);
     const centreTime = Date.parse('2030-01-01T00:00:00Z');
     centre.syncTime(centreTime);
-    await new Promise((r) => setTimeout(r, 200)); // the confirm travels back; then the alarm
+    await waitFor('the device confirms the time sync', () => centre.counts.deviceConfirmed === 1); // then the alarm
     outbox.append(draft('fire.heat', 'smoke-1'));
     const [f] = await waitFor('the frame', () => centre.received.length === 1 && centre.received) as ReceivedGbFrame[];
     expect(Math.abs(f!.time! - centreTime)).toBeLessThan(5000);
+  });
+
+  it('answers the centre\'s reads of its status (81 → type 21) and its time (88 → type 28); denies what it does not know', async () => {
+    const centre = new Gb26875Centre();
+    await centre.start();
+    stops.push(() => centre.stop());
+    setUp([gb(centre.port)]);
+    await waitFor('connected', () => centre.connections === 1);
+    centre.request(81);
+    const status = await waitFor('the status answer', () => centre.received.find((f) => f.appType === 21));
+    expect(status.units[0]).toMatchObject({ status: { normal_running: true } });
+    centre.request(88);
+    const time = await waitFor('the time answer', () => centre.received.find((f) => f.appType === 28));
+    expect(time.source).toBe(0x123456);
+    centre.request(61, [1, 0]); // read the fire alarm system's status: this device keeps none
+    await waitFor('the deny', () => centre.counts.deviceDenied === 1);
   });
 
   it('centre down: fire events stay queued and reach it in order, each once, with rising serials, when it is back', async () => {
