@@ -155,6 +155,19 @@ describe('SIA DC-09 link', () => {
     expect(upstream.status()[0]).toMatchObject({ refused: 1, delivered: 1 });
   });
 
+  it('a site\'s own zones and codes override the defaults (null keeps a kind off the link)', async () => {
+    const r = await receiver();
+    const { outbox, upstream } = setUp([dc09(r.addresses.tcp!, {
+      sites: { demo: { account: '1234', zones: { 'smoke-1': 12 }, codes: { 'fire.test': null, 'call.button': { cid: 100, sia: 'MA', siaRestore: 'MH' } } } },
+    })]);
+    outbox.append(draft('fire.test', 'smoke-1', 'record'));
+    outbox.append(draft('fire.smoke', 'smoke-1'));
+    outbox.append(draft('call.button', 'button-1'));
+    // Everything queued is through: the test was never queued, not merely late.
+    await waitFor('the queue empty', () => upstream.status()[0]!.delivered === 2 && upstream.status()[0]!.queued === 0);
+    expect(r.received.map((m) => m.data).sort()).toEqual(['1100 01 003', '1111 01 012']);
+  });
+
   it('a NULL message tests an idle link', async () => {
     const r = await receiver();
     setUp([dc09(r.addresses.tcp!, { supervisionSec: 1 })]);
