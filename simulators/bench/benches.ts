@@ -8,6 +8,7 @@ import { regionalReport } from './regional-report.ts';
 import { historyReport } from './history.ts';
 import { benchConsoleRender } from './console-render.ts';
 import { benchEscalationTimers } from './escalation-timers.ts';
+import { benchServerAlarms } from './server-alarms.ts';
 
 interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
 interface UpstreamResult { messages: number; latencySamples: number; dc09: UpstreamLinkFigures; gb26875: UpstreamLinkFigures }
@@ -64,6 +65,25 @@ export const BENCHES: Bench[] = [
           `| bare setTimeout | ${r.baselineP50Ms} ms | ${r.baselineP99Ms} ms | ${r.baselineMaxMs} ms |`],
         goal: 'every step within 1 s of its deadline (max < 1000 ms)',
         lines: [`steps late p50 ${r.serverP50Ms} ms, p99 ${r.serverP99Ms} ms, max ${r.serverMaxMs} ms; setTimeout p99 ${r.baselineP99Ms} ms`],
+      };
+    },
+  },
+  {
+    name: 'alarms',
+    about: 'server: ingest into the embedded store, alarm list with 100,000 stored and 1,000 open (issue 18)',
+    async run() {
+      const r = await benchServerAlarms();
+      return {
+        title: 'Server: ingest and the alarm list (100,000 alarms stored, 1,000 open)',
+        method: `The real \`carewatch server\` process (embedded SQLite store, WAL, synchronous=FULL). Ingest: ${r.events} events (${r.stored} call alarms raised, all but ${r.open} cleared) posted by one gateway in batches of ${r.batch} over one connection, the first 10 batches as warm-up; events/s over the rest. List: ${r.listSamples} rounds after 50 warm-up rounds, each \`GET /api/v1/alarms?status=active&limit=1000\` (the console's first fetch), \`GET /api/v1/alarms?status=all&limit=200\` (the newest page of all 100,000) and \`GET /healthz\`, interleaved on one keep-alive connection.`,
+        baseline: 'the same rows inserted by bare better-sqlite3 (same batch, WAL, FULL) in this process; GET /healthz on the same connection (HTTP round trip alone)',
+        figures: { ...r },
+        table: ['| | server | baseline |', '|---|---:|---:|',
+          `| ingest into the embedded store | **${r.ingestPerSec} events/s** | bare insert ${r.bareInsertPerSec} rows/s |`,
+          `| open alarms (1,000) p50 / p99 | ${r.listP50Ms} / **${r.listP99Ms} ms** | healthz ${r.healthP50Ms} / ${r.healthP99Ms} ms |`,
+          `| newest 200 of all p50 / p99 | ${r.pageP50Ms} / **${r.pageP99Ms} ms** | healthz ${r.healthP50Ms} / ${r.healthP99Ms} ms |`],
+        goal: 'ingest ≥ 20,000 events/s; alarm list p99 < 50 ms (issue 18)',
+        lines: [`ingest ${r.ingestPerSec} events/s (bare insert ${r.bareInsertPerSec}/s); open list p99 ${r.listP99Ms} ms, newest-200 p99 ${r.pageP99Ms} ms (healthz p99 ${r.healthP99Ms} ms)`],
       };
     },
   },

@@ -16,15 +16,16 @@ export const SCENARIO_HELP = `  scenario FILE [--speed N | --virtual] [--check]
                     process: a whole day in seconds, no running processes needed
         --check     then one PASS/FAIL line per expectation; exit status 1 if any fails
       real runs: --server URL (default http://127.0.0.1:8080), --user NAME (default the first
-      admin in the credentials), --watch HOST:PORT (default 127.0.0.1:5093), --gateway-http URL
-      (default http://127.0.0.1:8081), --pty GATEWAY_PATH=SIM_PATH for serial sites; platform
-      pushes are signed with CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN when set
+      admin in the credentials), --watch HOST:PORT (default 127.0.0.1:5093), --push-url URL
+      (the gateway's push listener, default http://127.0.0.1:8082), --pty GATEWAY_PATH=SIM_PATH for
+      serial sites; platform pushes carry the demo's tokens from the credentials, or
+      CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN when set
 `;
 
 export async function runScenarioCommand(argv: string[], common: { credentials?: string | undefined; mqtt: string }): Promise<number> {
   const parsed = parseCommandLine(argv, {
     speed: { type: 'string' }, virtual: { type: 'boolean' }, check: { type: 'boolean' },
-    server: { type: 'string' }, user: { type: 'string' }, watch: { type: 'string' }, 'gateway-http': { type: 'string' },
+    server: { type: 'string' }, user: { type: 'string' }, watch: { type: 'string' }, 'push-url': { type: 'string' },
     pty: { type: 'string', multiple: true }, credentials: { type: 'string' }, mqtt: { type: 'string' },
   }, true);
   if (parsed === 'help') { process.stdout.write(`carewatch sim\n${SCENARIO_HELP}`); return 0; }
@@ -78,7 +79,8 @@ function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, commo
     serialEnds[p.slice(0, eq)] = p.slice(eq + 1);
   }
   const env = process.env;
-  const platformSecrets: Record<string, string> = {};
+  // The demo's push tokens (its --push-config), unless the environment names others.
+  const platformSecrets: Record<string, string> = Object.fromEntries((creds.platforms ?? []).map((p) => [p.platform, p.token]));
   if (env.CAREWATCH_PUSH_CTWING_TOKEN) platformSecrets.ctwing = env.CAREWATCH_PUSH_CTWING_TOKEN;
   if (env.CAREWATCH_PUSH_ONENET_TOKEN) platformSecrets.onenet = env.CAREWATCH_PUSH_ONENET_TOKEN;
   void s;
@@ -88,7 +90,7 @@ function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, commo
     mqttUrl: String(values.mqtt ?? common.mqtt),
     watchHost: watchHost ?? '127.0.0.1',
     watchPort: Number(watchPort ?? 5093),
-    gatewayHttpUrl: String(values['gateway-http'] ?? `http://127.0.0.1:${env.CAREWATCH_GATEWAY_HTTP_PORT ?? 8081}`),
+    pushUrl: String(values['push-url'] ?? `http://127.0.0.1:${env.CAREWATCH_PUSH_PORT ?? 8082}`),
     creds,
     platformSecrets,
     serialEnds,

@@ -14,9 +14,10 @@ export interface RealEndpoints {
   mqttUrl: string;
   watchHost: string;
   watchPort: number;
-  gatewayHttpUrl: string;
+  /** The gateway's platform-push listener (`gateway --push-port`, its own port since issue 16). */
+  pushUrl: string;
   creds: DemoCredentials;
-  /** Tokens the gateway checks platform pushes with (it reads CAREWATCH_PUSH_CTWING_TOKEN …). */
+  /** Tokens the gateway checks platform pushes with (its --push-config; the demo's are in its credentials). */
   platformSecrets?: Record<string, string>;
   /** The simulator's end of each serial port: the site file's `serial[].path` → the other end of its pty pair. */
   serialEnds?: Record<string, string>;
@@ -115,7 +116,7 @@ class Links {
         return { sent: true };
       }
       case 'push': {
-        const res = await fetch(`${this.ep.gatewayHttpUrl}${m.path}`, { method: 'POST', headers: m.headers, body: m.body });
+        const res = await fetch(`${this.ep.pushUrl}${m.path}`, { method: 'POST', headers: m.headers, body: m.body });
         const answer = await res.text();
         return res.ok ? { sent: true } : { sent: true, note: `step ${input.step}: push answered ${res.status}: ${answer.slice(0, 200)}` };
       }

@@ -50,11 +50,16 @@ export class ProcessStack {
   get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
 
   async start(): Promise<void> {
+    await this.startServerAlone();
+    await this.startGateway();
+  }
+
+  /** Provisions the demo's secrets and starts the server only (benchmarks of the server alone). */
+  async startServerAlone(): Promise<void> {
     const paths = demoPaths(this.dataDir);
     this.creds = provisionDemo(paths, expandSiteFiles(this.opts.siteFiles).map(readSiteFile), 'gw-demo').creds;
     for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
     await this.startServer();
-    await this.startGateway();
   }
 
   async startServer(): Promise<void> {

@@ -7,7 +7,6 @@ import { type RealEndpoints, runReal } from '../../simulators/scenario/run-real.
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
 
 const DIR = join(import.meta.dirname, '../../simulators/scenarios');
-const CTWING_TOKEN = 'real-run-ctwing-token';
 
 /**
  * Issue 24 must-show: shipped scenarios also run in real time over the real transports, against
@@ -22,7 +21,7 @@ describe('shipped scenarios in real time over the real transports', () => {
   let ep: RealEndpoints;
 
   beforeAll(async () => {
-    stack = new ProcessStack({ siteFiles: demoSiteFiles(), env: { CAREWATCH_PUSH_CTWING_TOKEN: CTWING_TOKEN } });
+    stack = new ProcessStack({ siteFiles: demoSiteFiles() });
     await stack.start();
     ep = {
       serverUrl: stack.serverUrl,
@@ -30,9 +29,10 @@ describe('shipped scenarios in real time over the real transports', () => {
       mqttUrl: stack.mqttUrl,
       watchHost: '127.0.0.1',
       watchPort: stack.ports.watch,
-      gatewayHttpUrl: stack.gatewayUrl,
+      pushUrl: stack.pushUrl,
       creds: stack.creds,
-      platformSecrets: { ctwing: CTWING_TOKEN },
+      // The tokens the demo wrote to the gateway's --push-config (pushes fail closed, issue 16).
+      platformSecrets: Object.fromEntries((stack.creds.platforms ?? []).map((p) => [p.platform, p.token])),
     };
   }, 60_000);
 
