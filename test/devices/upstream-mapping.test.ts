@@ -76,6 +76,20 @@ describe('events → GB/T 26875.3 application data', () => {
     expect((f.units[0] as { time: number }).time).toBe(Date.parse('2026-12-05T08:00:00Z'));
   });
 
+  it('fire confirmed → system status (type 1); fire test → system operation "test" (type 4); a detector fault → the fault bit, low battery → power fault; gateway trouble → the device\'s own status (type 21)', () => {
+    const opts = { componentOf: () => component };
+    const unit = (kind: EventKind, action: Event['action'] = 'raise') => {
+      const f = frame(eventToGb26875(event(kind, action), opts)!);
+      return { appType: f.appType, ...(f.units[0] as Record<string, unknown>) };
+    };
+    expect(unit('fire.confirmed')).toMatchObject({ appType: 1, kind: 'system_status', systemType: 1, status: { fire_alarm: true } });
+    expect(unit('fire.test', 'record')).toMatchObject({ appType: 4, kind: 'system_operation', operation: { test: true } });
+    expect(unit('device.fault')).toMatchObject({ appType: 2, componentAddress: 12, status: { fault: true, fire_alarm: false } });
+    expect(unit('device.fault', 'clear')).toMatchObject({ appType: 2, status: { fault: false, normal_running: true } });
+    expect(unit('device.battery_low')).toMatchObject({ appType: 2, status: { power_fault: true } });
+    expect(unit('gateway.trouble')).toMatchObject({ appType: 21, kind: 'transmission_device_status', status: { fault: true } });
+  });
+
   it('care events and devices that are no fire facility are not sent to the fire centre', () => {
     expect(eventToGb26875(event('call.button'), { componentOf: () => component })).toBeNull();
     expect(eventToGb26875(event('device.fault'), { componentOf: () => null })).toBeNull();
