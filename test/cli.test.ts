@@ -24,9 +24,10 @@ const SUBCOMMANDS = [
 ];
 
 // Spawned: the top-level mistakes, and those of the commands that set a process-wide umask
-// (server, gateway, demo). In this process: the subcommands' mistakes.
-const TYPOS = ['frob', 'demo --bogus', 'server --bogus', 'gateway --bogus', 'gateway --site', 'bench --bogus', 'bench --only frob'];
+// (server, gateway, demo). In this process: the others.
+const TYPOS = ['frob', 'demo --bogus', 'server --bogus', 'gateway --bogus', 'server --data-dir /nonexistent/carewatch'];
 const SUB_TYPOS = [
+  'bench --bogus', 'bench --only frob',
   'sim', 'sim frob', 'sim publish --bogus', 'sim scenario --bogus', 'sim receiver', 'sim receiver frob', 'sim receiver dc09 --bogus',
   'sim receiver dc09 --port abc', 'admin', 'admin frob', 'admin region frob', 'admin site put --bogus', 'admin site list extra',
   'audit', 'audit frob', 'audit verify --bogus',
@@ -49,7 +50,8 @@ async function inProcess(argv: string[]): Promise<Run> {
 const SPAWNED = { timeout: 120_000 }; // a cold node + TypeScript loader on a loaded 2-core machine
 
 describe('carewatch command line', () => {
-  it.concurrent.each(COMMANDS)('carewatch %s --help exits 0 with a usage text', SPAWNED, async (command) => {
+  // One process at a time: the suite's other worker starts real servers on the same two cores.
+  it.each(COMMANDS)('carewatch %s --help exits 0 with a usage text', SPAWNED, async (command) => {
     const result = await run(...command.split(' ').filter(Boolean), '--help');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/carewatch/);
@@ -63,7 +65,7 @@ describe('carewatch command line', () => {
     expect(result.stderr).toBe('');
   });
 
-  it.concurrent.each(TYPOS)('carewatch %s is one line on stderr and exit 2', SPAWNED, async (command) => {
+  it.each(TYPOS)('carewatch %s is one line on stderr and exit 2', SPAWNED, async (command) => {
     expectOneLine(await run(...command.split(' ')));
   });
 

@@ -80,7 +80,7 @@ describe('events → GB/T 26875.3 application data', () => {
     const opts = { componentOf: () => component };
     const unit = (kind: EventKind, action: Event['action'] = 'raise') => {
       const f = frame(eventToGb26875(event(kind, action), opts)!);
-      return { appType: f.appType, ...(f.units[0] as Record<string, unknown>) };
+      return { appType: f.appType, ...(f.units[0] as unknown as Record<string, unknown>) };
     };
     expect(unit('fire.confirmed')).toMatchObject({ appType: 1, kind: 'system_status', systemType: 1, status: { fire_alarm: true } });
     expect(unit('fire.test', 'record')).toMatchObject({ appType: 4, kind: 'system_operation', operation: { test: true } });
