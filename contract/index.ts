@@ -26,3 +26,6 @@ export * from './resident-card.ts';
 export * from './ack-stats.ts';
 export * from './upstream.ts';
 export * from './scenario.ts';
+export * from './local-sounder.ts';
+export * from './local-alarms.ts';
+export * from './jetstream.ts';

@@ -4,6 +4,7 @@ import { Transport } from './reading.ts';
 import { ResidentRules, SiteRules } from './site-rules.ts';
 import { CoverageSettings } from './coverage.ts';
 import { RoomType } from './room-type.ts';
+import { LocalSounder } from './local-sounder.ts';
 
 /** JGJ/T 484-2019 3.0.3 organises eldercare platforms by city → district → street → community. */
 export const RegionPath = z.object({
@@ -120,6 +121,8 @@ export const SiteFile = z.object({
   devices: z.array(Device).default([]),
   bridges: z.array(BridgeConfig).default([]),
   serial: z.array(SerialPortConfig).default([]),
+  /** Sirens the gateway sets off itself while the server is unreachable (contract/local-sounder.ts). */
+  sounders: z.array(LocalSounder).max(100).default([]),
   rules: SiteRules.default(SiteRules.parse({})),
   /** The coverage audit's rules for this site, over the defaults (contract/coverage.ts). */
   coverage: CoverageSettings.optional(),
@@ -132,6 +135,8 @@ type Parsed = {
   buildings: { floors: { rooms: { id: string }[] }[] }[];
   residents: { id: string; roomId: string }[];
   devices: Device[];
+  bridges: { name: string }[];
+  sounders: LocalSounder[];
 };
 
 /** Cross-references a schema alone cannot check: unique ids, rooms and residents that exist. */
@@ -163,6 +168,19 @@ function checkReferences(file: Parsed, ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: at(ADDRESS_FIELD[d.transport]), message: `another device already has this ${ADDRESS_FIELD[d.transport]}` });
     } else {
       keys.add(address);
+    }
+  });
+  const sounderIds = new Set<string>();
+  file.sounders.forEach((s, i) => {
+    const at = (field: string) => ['sounders', i, field];
+    if (sounderIds.has(s.id)) ctx.addIssue({ code: 'custom', path: at('id'), message: `duplicate sounder id "${s.id}"` });
+    sounderIds.add(s.id);
+    if (s.roomId && !rooms.has(s.roomId)) ctx.addIssue({ code: 'custom', path: at('roomId'), message: `no room "${s.roomId}"` });
+    if (s.bridge !== undefined ? !file.bridges.some((b) => b.name === s.bridge) : file.bridges.length === 0) {
+      ctx.addIssue({ code: 'custom', path: at('bridge'), message: s.bridge !== undefined ? `no bridge "${s.bridge}"` : 'a Zigbee2MQTT sounder needs a bridge (site file `bridges`)' });
+    }
+    if (file.devices.some((d) => d.transport === 'zigbee2mqtt' && d.friendlyName === s.friendlyName && (d.bridge ?? file.bridges[0]?.name) === (s.bridge ?? file.bridges[0]?.name))) {
+      ctx.addIssue({ code: 'custom', path: at('friendlyName'), message: `a device already has friendly name "${s.friendlyName}"` });
     }
   });
 }

@@ -15,9 +15,10 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
   --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
-  --http-host/-port    status page and metrics      (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
-  --status-token-file FILE  bearer token the status page and metrics require (or CAREWATCH_STATUS_TOKEN);
-                       without one they answer this machine (loopback) only
+  --http-host/-port    local alarm page (/alarms), status page and metrics
+                       (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
+  --staff-token-file F the local staff token those answer to (CAREWATCH_STAFF_TOKEN_FILE,
+                       default DATA_DIR/gateway-staff-token, made 0600 at first start)
   --push-host/-port    platform pushes, own listener (CAREWATCH_PUSH_HOST/PORT, default 127.0.0.1:8082)
   --watch-host/-port   4G-watch TCP listener        (CAREWATCH_WATCH_HOST/PORT, default 127.0.0.1:5093)
   --watch-max-per-address N  identified watches one address may hold (default 50)
@@ -50,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
     'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
     'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+    'staff-token-file': { type: 'string', default: env.CAREWATCH_STAFF_TOKEN_FILE },
     'push-host': { type: 'string', default: env.CAREWATCH_PUSH_HOST ?? '127.0.0.1' },
     'push-port': { type: 'string', default: env.CAREWATCH_PUSH_PORT ?? '8082' },
     'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
@@ -63,7 +65,6 @@ export async function run(argv: string[]): Promise<number> {
     durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
     'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
     'managed-sites': { type: 'string' },
-    'status-token-file': { type: 'string' },
   });
   if (parsed === 'help') {
     process.stdout.write(HELP);
@@ -108,12 +109,8 @@ export async function run(argv: string[]): Promise<number> {
       port: Number(values['mqtt-port']),
       ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
     },
-    http: {
-      host: values['http-host'], port: Number(values['http-port']),
-      statusToken: values['status-token-file']
-        ? readFileSync(mustExist(values['status-token-file'], '--status-token-file', 'the status page\'s token'), 'utf8').trim()
-        : env.CAREWATCH_STATUS_TOKEN || undefined,
-    },
+    http: { host: values['http-host'], port: Number(values['http-port']) },
+    ...(values['staff-token-file'] ? { staffTokenFile: resolve(values['staff-token-file']) } : {}),
     pushHttp: { host: values['push-host'], port: Number(values['push-port']) },
     watch: {
       host: values['watch-host'],

@@ -27,16 +27,17 @@ import { loadSiteFile } from './site/load-site-file.ts';
 import { listSiteFiles } from './site/list-site-files.ts';
 import { SiteDirectoryWatcher } from './site/site-directory-watcher.ts';
 import { SqliteRuleState } from './store/sqlite-rule-state.ts';
-import { SiteRegistry } from './sites/site-registry.ts';
+import { SiteRegistry } from './site/site-registry.ts';
 import { TelemetryLane } from './telemetry/telemetry-lane.ts';
-import { SiteRuntime } from './sites/site-runtime.ts';
-import { GatewayTrouble } from './sites/gateway-trouble.ts';
-import { UnregisteredDevices } from './sites/unregistered-devices.ts';
-import { SiteLinks } from './sites/site-links.ts';
+import { SiteRuntime } from './site/site-runtime.ts';
+import { GatewayTrouble } from './site/gateway-trouble.ts';
+import { UnregisteredDevices } from './site/unregistered-devices.ts';
+import { SiteLinks } from './site/site-links.ts';
 import { type Durability, openGatewayDb } from './store/open-gateway-db.ts';
 import { ConfigPull } from './provisioning/config-pull.ts';
 import { ManagedFolder } from './provisioning/managed-folder.ts';
 import { readCredentialFile } from './provisioning/managed-credentials.ts';
+import { LocalAlarmPage } from './alarm-page/local-alarm-page.ts';
 
 export interface GatewayOptions {
   gatewayId: string;
@@ -47,8 +48,7 @@ export interface GatewayOptions {
   dataDir: string;
   credentialsFile: string;
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
-  /** The status page and metrics; `statusToken`: the bearer token they require (absent: loopback only). */
-  http: { host: string; port: number; statusToken?: string | undefined };
+  http: { host: string; port: number };
   /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
   pushHttp?: { host: string; port: number; bodyLimit?: number };
   /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
@@ -73,6 +73,8 @@ export interface GatewayOptions {
    * and applied hot (gateway/provisioning/, issue 17); none: no pulls, site files only.
    */
   managedSitesDir?: string;
+  /** The local staff token's file (default DATA_DIR/gateway-staff-token, made 0600 at first start). */
+  staffTokenFile?: string;
   scheduler?: SchedulerLike;
   log?: Logger;
 }
@@ -111,6 +113,8 @@ export class Gateway {
   /** Serial receivers and bridges to external brokers of the watched sites. */
   private links: SiteLinks | undefined;
   private startedAt = 0;
+  /** The local alarm page and sounders, for while the server is out of reach (issue 15). */
+  local: LocalAlarmPage | undefined;
   addresses: Record<'mqtt' | 'http' | 'watch' | 'push', { host: string; port: number }> | undefined;
   /** Socket caps of all listeners, one budget below the descriptor limit. */
   gate: ConnectionGate | undefined;
@@ -178,6 +182,16 @@ export class Gateway {
       ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}),
     });
     this.outbox = outbox;
+    const local = new LocalAlarmPage({
+      gatewayId: opts.gatewayId, dataDir: opts.dataDir, ...(opts.staffTokenFile ? { staffTokenFile: opts.staffTokenFile } : {}),
+      registry: () => this.registry, metrics: this.metrics, log,
+      publish: (siteId, bridge, topic, payload) => (bridge.external ? this.links!.publish(siteId, bridge.name, topic, payload) : this.broker!.publish(topic, payload)),
+    });
+    local.start();
+    this.local = local;
+    // Alarms not yet sent (the outage's) first, then every event as it is stored.
+    for (const e of outbox.peek('life_safety', 10_000)) local.apply(e);
+    outbox.onEvent((e) => local.apply(e));
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({
       serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, dataDir: opts.dataDir, metrics: this.metrics, log,
@@ -249,7 +263,10 @@ export class Gateway {
     const mqtt = await this.broker.start();
     this.watch = new WatchListener({ ...opts.watch, gate, registry, rejections: this.rejections, metrics: this.metrics, log });
     const watch = await this.watch.start();
-    this.forwarder = new Forwarder({ serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics });
+    this.forwarder = new Forwarder({
+      serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics,
+      onReach: (since) => local.serverReach(since),
+    });
     this.forwarder.start();
     if (upstream) {
       outbox.onAppend(() => upstream.wake());
@@ -266,6 +283,7 @@ export class Gateway {
       startedAt: this.startedAt,
       // A heartbeat answered: the server is back, so nothing waits out a backoff (issue 15, defect 7).
       onAnswer: (answer) => this.forwarder?.serverAnswered(answer.configVersion),
+      onUnreachable: (error) => this.forwarder?.serverUnreachable(error),
     });
     this.heartbeat.start();
     if (managed) {
@@ -289,8 +307,10 @@ export class Gateway {
       status: () => this.status(),
       metrics: this.metrics,
       log,
+      guard: (app) => local.guard(app),
+      staffToken: () => local.staffToken,
       // The status page's sockets share the gateway's caps: idle ones cannot take the descriptors MQTT needs.
-      routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 })],
+      routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 }), (app) => local.routes(app)],
     });
     const http = await this.http.start();
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
@@ -331,10 +351,11 @@ export class Gateway {
     this.links = undefined;
     this.registry?.stopAll();
     this.trouble?.stop();
+    this.local?.stop();
     this.outbox?.close();
     this.db?.close();
     this.watcher = this.watch = this.loopWatch = this.configPull = this.push = undefined;
-    this.telemetry = this.upstream = undefined;
+    this.telemetry = this.upstream = this.local = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
   }
 }

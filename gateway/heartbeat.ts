@@ -14,6 +14,8 @@ export interface HeartbeatOptions {
   startedAt: number;
   /** The server answered a beat (it is reachable, and may name a new configuration version). */
   onAnswer?: (answer: HeartbeatResponse) => void;
+  /** A beat got no HTTP answer at all (refused connection, timeout): the server is unreachable. */
+  onUnreachable?: (error: string) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Heartbeat {
       outboxDepth: this.opts.outboxDepth(),
       startedAt: this.opts.startedAt,
     };
+    let answered = false;
     try {
       const res = await fetch(`${this.opts.serverUrl}${API_PREFIX}/ingest/heartbeat`, {
         method: 'POST',
@@ -57,6 +60,7 @@ export class Heartbeat {
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });
+      answered = true;
       const text = await res.text();
       if (!res.ok) {
         this.opts.log.warn({ status: res.status, body: text.slice(0, 300) }, 'heartbeat refused');
@@ -72,6 +76,7 @@ export class Heartbeat {
       }
     } catch (err) {
       this.opts.log.debug({ err: (err as Error).message }, 'heartbeat failed');
+      if (!answered) this.opts.onUnreachable?.((err as Error).message);
     }
   }
 }

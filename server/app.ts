@@ -4,6 +4,7 @@ import { API_PREFIX } from '../contract/index.ts';
 import type { ServerProvisioning } from '../contract/index.ts';
 import alarmsPlugin from './plugins/app/alarms.ts';
 import authPlugin from './plugins/app/auth.ts';
+import busPlugin from './plugins/app/bus.ts';
 import type { AuthOptions } from './plugins/app/auth.ts';
 import escalationPlugin from './plugins/app/escalation.ts';
 import type { EscalationOptions } from './plugins/app/escalation.ts';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   escalation?: Omit<EscalationOptions, 'dataDir' | 'clock'> | undefined;
   /** InfluxDB 1.x for the history (`http://host:8086/database`); main.ts reads CAREWATCH_INFLUX_URL); else `{dataDir}/history.db`. */
   influxUrl?: string | undefined;
+  /** The replicas' bus: `nats://…` (issue 22, docs/scale-out.md); absent, one replica with an in-process bus. */
+  busUrl?: string | undefined;
   /** Socket caps and the pre-request timeout (server/plugins/external/connection-caps.ts). */
   connections?: ConnectionCapsOptions;
 }
@@ -74,6 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(errorHandler);
     await app.register(storePlugin, { dataDir: opts.dataDir });
     await app.register(metricsPlugin);
+    await app.register(busPlugin, { url: opts.busUrl });
     await app.register(connectionCaps, opts.connections ?? {});
     await app.register(eventLoopWatchPlugin);
     await app.register(historyPlugin, { dataDir: opts.dataDir, influxUrl: opts.influxUrl, clock });

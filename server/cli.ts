@@ -9,6 +9,8 @@ const HELP = `carewatch server [options]
   --port PORT          listen port      (CAREWATCH_HTTP_PORT, default 8080)
   --data-dir DIR       embedded store   (CAREWATCH_DATA_DIR, default ./data; the server uses DIR as given)
   --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
+  --bus URL            nats://host:4222 — the replicas' bus and JetStream event delivery
+                       (CAREWATCH_BUS; default none: one replica; docs/scale-out.md)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -18,6 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
     'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
     provision: { type: 'string' },
+    bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
   });
   if (parsed === 'help') {
     process.stdout.write(HELP);
@@ -30,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(provisionFile)) throw new UsageError(`no provisioning file ${provisionFile} (--provision FILE; \`carewatch demo\` writes one, docs/provisioning.md)`);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ host: values.host, port: intOption('port', values.port, 0, 65535) ?? 8080, dataDir, provisionFile });
+    server = await startServer({ host: values.host, port: intOption('port', values.port, 0, 65535) ?? 8080, dataDir, provisionFile, busUrl: values.bus || undefined });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'DATA_KEY' || code === 'PROVISIONING') throw new ConfigError((error as Error).message);

@@ -18,6 +18,8 @@ export interface StartServerOptions {
   gatewaySilenceSec?: number;
   /** InfluxDB 1.x for the history; default `CAREWATCH_INFLUX_URL`, else the embedded `{dataDir}/history.db`. */
   influxUrl?: string;
+  /** The replicas' bus (`nats://…`); default `CAREWATCH_BUS`, else none (one replica). */
+  busUrl?: string;
   /** Fastify logger option; default JSON lines at `CAREWATCH_LOG_LEVEL` (info). */
   logger?: boolean | object;
 }
@@ -60,6 +62,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     dataKey: { env: env.CAREWATCH_DATA_KEY, file: env.CAREWATCH_DATA_KEY_FILE },
     adminPassword: env.CAREWATCH_ADMIN_PASSWORD,
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
+    busUrl: options.busUrl ?? (env.CAREWATCH_BUS || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
     escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });

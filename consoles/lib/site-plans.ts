@@ -6,6 +6,8 @@ import { getJson } from './api.ts';
 const plans = new Map<string, SitePlan | null>();
 const pending = new Set<string>();
 const listeners = new Set<() => void>();
+/** Counts plans arrived (or found missing): a view drawn from the plans is stale when it moved. */
+let version = 0;
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -17,10 +19,15 @@ export function planOf(siteId: string): SitePlan | null | undefined {
       .catch(() => plans.set(siteId, null)) // no plan (404) or no right to it: ids are shown instead
       .finally(() => {
         pending.delete(siteId);
+        version += 1;
         for (const listener of listeners) listener();
       });
   }
   return plans.get(siteId);
+}
+
+export function plansVersion(): number {
+  return version;
 }
 
 export function onPlans(listener: () => void): () => void {

@@ -9,6 +9,8 @@ export const callButtonProfile = defineProfile({
   // Battery button: daily check-in, Zigbee2MQTT passive timeout 1500 min.
   reportIntervalSec: PASSIVE_SUPERVISION_SEC,
   extend: [callButton(), battery(), tamper()],
+  // Every press is a call; a remote's OFF button is the resident's cancel (rfl-012).
+  rflink: { on: { action: 'emergency' }, off: { action: 'cancel' } },
   // Unknown models read every alias, including iasZoneAlarm({zoneType: "sos"})'s boolean `sos`.
   z2m: {
     models: {

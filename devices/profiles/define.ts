@@ -20,6 +20,21 @@ export interface Z2mHints {
   readonly encodeModel: string;
 }
 
+/**
+ * How an RFLink (433 MHz EV1527/PT2262 …) device of a profile reads (README §2). The line alone
+ * cannot say: EV1527 sends `CMD=ON` for everything, so the profile decides what ON and OFF mean.
+ */
+export interface RflinkHints {
+  /** Fields of `CMD=ON` (or an alarm key ON). */
+  readonly on: DeviceFields;
+  /** Fields of `CMD=OFF` (or an alarm key OFF). */
+  readonly off: DeviceFields;
+  /** Protocol-specific alarm keys read like CMD, before it (newer firmware prints both, rfl-009). */
+  readonly alarmKeys?: readonly ('smokeAlert' | 'pir')[];
+  /** `TEMP=` is the device's measurement (heat detectors). */
+  readonly temperature?: boolean;
+}
+
 /** A composable piece of a device (zigbee-herdsman-converters `extend: [...]`). */
 export interface Capability {
   readonly name: string;
@@ -51,6 +66,8 @@ export interface DeviceProfile {
   readonly sample: DeviceFields;
   /** Present when the profile's devices are known to come through Zigbee2MQTT. */
   readonly z2m?: Z2mHints;
+  /** Present when the profile's devices can come through an RFLink receiver. */
+  readonly rflink?: RflinkHints;
 }
 
 export interface ProfileDefinition {
@@ -60,6 +77,7 @@ export interface ProfileDefinition {
   reportIntervalSec: number;
   extend: readonly Capability[];
   z2m?: { models: Readonly<Record<string, readonly Z2mAlias[]>>; encodeModel: string };
+  rflink?: RflinkHints;
 }
 
 function unique<T>(items: Iterable<T>): T[] {
@@ -90,6 +108,7 @@ export function defineProfile(def: ProfileDefinition): DeviceProfile {
         encodeModel: def.z2m.encodeModel,
       },
     }),
+    ...(def.rflink && { rflink: def.rflink }),
   };
   return Object.freeze(profile);
 }

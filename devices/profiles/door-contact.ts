@@ -9,5 +9,7 @@ export const doorContact = defineProfile({
   // Battery contact: Zigbee2MQTT passive timeout 1500 min.
   reportIntervalSec: PASSIVE_SUPERVISION_SEC,
   extend: [contact(), battery(), tamper()],
+  // ON = opened (Atlantic/Visonic send OFF when the alarm bit clears, rfl-027): contact false.
+  rflink: { on: { contact: false }, off: { contact: true } },
   z2m: { models: { 'MCT-340 E': [] }, encodeModel: 'MCT-340 E' },
 });

@@ -12,6 +12,7 @@ export const heatDetector = defineProfile({
   // Battery detector: daily check-in, Zigbee2MQTT passive timeout 1500 min.
   reportIntervalSec: PASSIVE_SUPERVISION_SEC,
   extend: [heatAlarm(), temperature(), selfTest(), battery(), tamper(), fault()],
+  rflink: { on: { heat: true }, off: { heat: false }, alarmKeys: ['smokeAlert'], temperature: true },
   z2m: {
     models: {
       'HESZB-120': [HEAT_AS_SMOKE], // definition exposes e.smoke() (README §1)

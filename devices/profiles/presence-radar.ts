@@ -9,6 +9,7 @@ export const presenceRadar = defineProfile({
   // Mains router device: Zigbee2MQTT's active timeout, 10 min.
   reportIntervalSec: ACTIVE_SUPERVISION_SEC,
   extend: [presence(), fallRadar(), fault()],
+  rflink: { on: { presence: true }, off: { presence: false } },
   z2m: {
     models: {
       'ZY-M100': [], // `presence`, `fall_down_status` under their own names

@@ -12,4 +12,5 @@ export const sprinklerFlowSwitch = defineProfile({
   // Mains module reporting actively: Zigbee2MQTT's active timeout, 10 min.
   reportIntervalSec: ACTIVE_SUPERVISION_SEC,
   extend: [waterFlow(), pressure(), supervisedValve(), tamper(), fault()],
+  rflink: { on: { water_flow: true }, off: { water_flow: false } },
 });

@@ -9,6 +9,7 @@ export const waterLeakSensor = defineProfile({
   // Battery sensor: Zigbee2MQTT passive timeout 1500 min.
   reportIntervalSec: PASSIVE_SUPERVISION_SEC,
   extend: [waterLeak(), battery(), tamper()],
+  rflink: { on: { water_leak: true }, off: { water_leak: false } },
   z2m: {
     // Aqara's `temperature` is the device's own temperature; this profile has no such field (z2m-017).
     models: { SJCGQ11LM: [] },

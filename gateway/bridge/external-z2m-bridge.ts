@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import { ingestZ2m } from '../mqtt/mqtt-ingest.ts';
 import type { Rejections } from '../rejections.ts';
 import { Backoff } from '../../contract/backoff.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 
 /** One entry of a site file's `bridges:` list. */
 export type BridgeConfig = SiteFile['bridges'][number];
@@ -130,6 +130,18 @@ export class ExternalZ2mBridge {
     });
     client.connect();
     await settled;
+  }
+
+  /**
+   * Publishes on the external broker (a local sounder's siren command, QoS 1, not retained).
+   * Refused at once while the broker is down: a siren command is not queued for later.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client || this.state !== 'up') return Promise.reject(new Error(`${this.link}: external broker not connected`));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1, retain: false }, (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   async stop(): Promise<void> {

@@ -2,9 +2,9 @@ import { pathToFileURL } from 'node:url';
 import { Subject } from 'rxjs';
 import { type DeviceFields, type Reading, SiteFile, type SiteFileInput, type StateReading } from '../../contract/index.ts';
 import type { PlacedRoom, SiteModel, WatchedDevice } from '../site/model.ts';
-import type { EventDraft } from './event-draft.ts';
-import { MemoryRuleState, type RuleStateStore } from './rule-state.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import { MemoryRuleState, type RuleStateStore } from './kit/rule-state.ts';
+import { VirtualClock } from './kit/virtual-clock.ts';
 import { watchSite } from './watch-site.ts';
 
 export interface BenchCoreOptions {

@@ -1,9 +1,9 @@
 import { Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { EventKind } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
-import type { EventDraft } from './event-draft.ts';
-import type { RuleStateStore } from './rule-state.ts';
-import { RuleTimers } from './rule-timers.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import type { RuleStateStore } from './kit/rule-state.ts';
+import { RuleTimers } from './kit/rule-timers.ts';
 
 /**
  * Kinds that are momentary events (a press, a fall), not conditions: nothing clears them at the

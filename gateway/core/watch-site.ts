@@ -1,23 +1,22 @@
 import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
-import { getProfile } from '../../devices/registry.ts';
 import type { SiteModel } from '../site/model.ts';
-import { confirmFireAcrossDetectors } from './confirm-fire-across-detectors.ts';
-import type { EventDraft } from './event-draft.ts';
-import { FanOut } from './fan-out.ts';
+import { confirmFireAcrossDetectors } from './fire/confirm-fire-across-detectors.ts';
+import type { EventDraft } from './kit/event-draft.ts';
+import { FanOut } from './kit/fan-out.ts';
 import { limitAlarmFloods } from './limit-alarm-floods.ts';
-import { raiseCall } from './raise-call.ts';
-import { raiseGeofenceExit } from './raise-geofence-exit.ts';
-import { raiseNotWorn } from './raise-not-worn.ts';
-import { raiseOnFlag } from './raise-on-flag.ts';
-import { raiseOnVitalOutOfRange } from './raise-on-vital-out-of-range.ts';
-import { raiseWaterFlow } from './raise-water-flow.ts';
-import { raiseWearableAlarms } from './raise-wearable-alarms.ts';
-import { recordSelfTest } from './record-self-test.ts';
-import { type FieldRoute, routeByField } from './route-by-field.ts';
-import type { RuleStateStore } from './rule-state.ts';
-import { superviseDevices } from './supervise-devices.ts';
-import { watchActivity } from './watch-activity.ts';
+import { raiseCall } from './call/raise-call.ts';
+import { raiseGeofenceExit } from './wearable/raise-geofence-exit.ts';
+import { raiseNotWorn } from './wearable/raise-not-worn.ts';
+import { raiseOnFlag } from './fire/raise-on-flag.ts';
+import { raiseOnVitalOutOfRange } from './wearable/raise-on-vital-out-of-range.ts';
+import { raiseWaterFlow } from './fire/raise-water-flow.ts';
+import { raiseWearableAlarms } from './wearable/raise-wearable-alarms.ts';
+import { recordSelfTest } from './fire/record-self-test.ts';
+import { type FieldRoute, routeByField } from './kit/route-by-field.ts';
+import type { RuleStateStore } from './kit/rule-state.ts';
+import { superviseDevices } from './supervision/supervise-devices.ts';
+import { watchActivity } from './activity/watch-activity.ts';
 
 export interface WatchSiteOptions {
   site: SiteModel;
@@ -86,16 +85,9 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
   return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
 }
 
-/**
- * Which fields the site's devices can report, from their profiles. A device of a profile the
- * registry does not know makes every field possible (every rule runs), never fewer.
- */
+/** Which fields the site's devices can report, from their profiles (the site model carries them). */
 function fieldsOfSite(site: SiteModel): (field: FieldName) => boolean {
   const fields = new Set<FieldName>();
-  for (const d of site.devices.values()) {
-    const profile = getProfile(d.profileId);
-    if (!profile) return () => true;
-    for (const f of profile.fields) fields.add(f);
-  }
+  for (const d of site.devices.values()) for (const f of d.profile.fields) fields.add(f);
   return (field) => fields.has(field);
 }

@@ -31,6 +31,8 @@ export interface ForwarderOptions {
    */
   reofferEveryMs?: number;
   clock?: () => number;
+  /** `stats.unreachableSince` changed (the local alarm page's banner and sounders). */
+  onReach?: (unreachableSince: number | null) => void;
 }
 
 /**
@@ -97,6 +99,7 @@ export class Forwarder {
    * configuration version means provisioning changed: parked events are offered again.
    */
   serverAnswered(configVersion?: number): void {
+    this.reachable();
     for (const s of this.senders) s.serverBack();
     if (configVersion === undefined || configVersion === this.configVersion) return;
     const first = this.configVersion === undefined;
@@ -133,10 +136,7 @@ export class Forwarder {
     this.count.sent({ lane, result: 'stored' }, fresh);
     if (answer.duplicates > 0) this.count.sent({ lane, result: 'duplicate' }, answer.duplicates);
     this.stats.lastSuccessAt = this.clock();
-    if (this.stats.unreachableSince !== null) {
-      this.opts.log.info({ lane, downMs: this.clock() - this.stats.unreachableSince }, 'server reachable again; sending the outbox');
-      this.stats.unreachableSince = null;
-    }
+    this.reachable(lane);
     const stored = new Set(answer.stored);
     this.trouble.noteServed(new Set(batch.filter((e) => stored.has(e.id)).map((e) => e.siteId)));
     if (parked.length > 0) this.parkedNow(lane, parked, answer);
@@ -179,9 +179,28 @@ export class Forwarder {
       return;
     }
     this.count.failures({ lane, reason: 'unreachable' });
-    if (this.stats.unreachableSince === null) {
-      this.stats.unreachableSince = this.clock();
-      this.opts.log.warn({ lane, err: error }, 'server unreachable; events kept in the outbox');
-    }
+    this.unreachable(lane, error);
+  }
+
+  /**
+   * The server could not be reached by something else than a send (a heartbeat): with nothing to
+   * send, the outage would otherwise go unnoticed until the next alarm (the local page's banner).
+   */
+  serverUnreachable(error: string): void {
+    this.unreachable('heartbeat', error);
+  }
+
+  private unreachable(via: string, error: string): void {
+    if (this.stats.unreachableSince !== null) return;
+    this.stats.unreachableSince = this.clock();
+    this.opts.log.warn({ via, err: error }, 'server unreachable; events kept in the outbox');
+    this.opts.onReach?.(this.stats.unreachableSince);
+  }
+
+  private reachable(via = 'heartbeat'): void {
+    if (this.stats.unreachableSince === null) return;
+    this.opts.log.info({ via, downMs: this.clock() - this.stats.unreachableSince }, 'server reachable again; sending the outbox');
+    this.stats.unreachableSince = null;
+    this.opts.onReach?.(null);
   }
 }

@@ -17,7 +17,7 @@ export function renderStatusPage(s: GatewayStatus): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
 <title>CareWatch gateway ${esc(s.gatewayId)}</title>
 <style>body{font:15px system-ui,sans-serif;margin:2rem}th{text-align:left;padding-right:2rem}td,th{padding:.3rem}</style>
-</head><body><h1>CareWatch 网关 gateway</h1><table>
+</head><body><h1>CareWatch 网关 gateway</h1><p><a href="/alarms">本地报警页 · Local alarm page</a></p><table>
 ${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}
 </table></body></html>`;
 }

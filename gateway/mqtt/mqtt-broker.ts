@@ -181,6 +181,18 @@ export class MqttBroker {
     void Promise.resolve(persistence.cleanSubscriptions({ id: clientId })).catch((err: unknown) => this.opts.log.warn({ err, clientId }, 'could not drop a stored MQTT session'));
   }
 
+  /**
+   * Publishes as the gateway itself (the local sounders' siren commands to a Zigbee2MQTT on this
+   * broker): QoS 1, not retained — a stale siren command must not replay to a bridge that reconnects.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('MQTT broker not running'));
+    return new Promise((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   get connectedClients(): number {
     return this.aedes?.connectedClients ?? 0;
   }

@@ -6,9 +6,9 @@ import {
   decodeZ2mAvailability, decodeZ2mBridgeState, decodeZ2mState,
 } from '../../devices/codecs/zigbee2mqtt.ts';
 import { getProfile } from '../../devices/registry.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
-import type { SiteRuntime } from '../sites/site-runtime.ts';
-import { z2mAlarm } from '../sites/unregistered-devices.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
+import type { SiteRuntime } from '../site/site-runtime.ts';
+import { z2mAlarm } from '../site/unregistered-devices.ts';
 import type { ClientIdentity } from './client-identity.ts';
 
 /** What became of one PUBLISH. `refuse` closes the client's connection ([MQTT-3.3.5-2]). */

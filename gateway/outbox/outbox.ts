@@ -1,5 +1,5 @@
 import type { Event, IngestRefusal, Lane, ParkedList } from '../../contract/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 
 /**
  * The durable queue between the rules and the forwarder (DESIGN.md: "the outbox is its own module
@@ -23,6 +23,15 @@ export interface Outbox {
    * parked (kept on disk, out of the lane's way). Returns the events parked now.
    */
   settle(stored: readonly string[], refused: readonly IngestRefusal[]): Event[];
+  /**
+   * An event already handed on (and forgotten) that the server refused later — JetStream delivery
+   * learns of refusals after the stream's ack (docs/scale-out.md): parked again, as `settle` parks.
+   * `refusals`: how many times it has been refused now. Returns false when the event is here
+   * already (a refusal told twice).
+   */
+  returnRefused(event: Event, refusal: IngestRefusal, refusals: number): boolean;
+  /** How often each of these events was refused before (0 for most): a re-offer is a new message. */
+  refusalsOf(ids: readonly string[]): Map<string, number>;
   /** Puts every parked event back in its lane, in its old place; returns how many. */
   reoffer(): number;
   /** The parked events, oldest first (at most `limit`), and their total. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type Event, type IngestRefusal, type Lane, type ParkedEvent, type ParkedList, laneFor } from '../../contract/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 import { PowerSafeCommits } from '../store/power-safe-commits.ts';
 import type { Durability } from '../store/open-gateway-db.ts';
 import { migrateOutbox } from './outbox-schema.ts';
@@ -34,6 +34,7 @@ const LANES = Object.keys(LANE_CODE) as Lane[];
  */
 export class SqliteOutbox implements Outbox {
   private readonly listeners = new Set<(lane: Lane) => void>();
+  private readonly eventListeners = new Set<(event: Event) => void>();
   private readonly powerSafe: PowerSafeCommits;
   private readonly insert: Database.Statement;
   private readonly nextSeq: Database.Statement;
@@ -46,6 +47,8 @@ export class SqliteOutbox implements Outbox {
   private readonly countParked: Database.Statement;
   private readonly anyRefused: Database.Statement;
   private readonly countLanes: Database.Statement;
+  private readonly insertParked: Database.Statement;
+  private readonly refusalCount: Database.Statement;
   private readonly appendTx: (draft: EventDraft) => Event;
   private readonly settleTx: (stored: readonly string[], refused: readonly IngestRefusal[]) => Event[];
 
@@ -68,6 +71,9 @@ export class SqliteOutbox implements Outbox {
     this.countParked = db.prepare('SELECT COUNT(*) AS c FROM outbox WHERE parked_at IS NOT NULL');
     this.anyRefused = db.prepare('SELECT 1 FROM outbox WHERE refusals > 0 LIMIT 1');
     this.countLanes = db.prepare('SELECT lane, COUNT(*) AS c FROM outbox WHERE parked_at IS NULL GROUP BY lane');
+    this.insertParked = db.prepare(`INSERT INTO outbox (id, lane, body, parked_at, refusal_code, refusal_reason, refusals)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`);
+    this.refusalCount = db.prepare('SELECT refusals FROM outbox WHERE id = ?');
     this.appendTx = db.transaction((draft: EventDraft) => {
       const { seq } = this.nextSeq.get(`${draft.siteId}|${draft.subject}`) as { seq: number };
       const event = toEvent(draft, seq, randomUUID(), this.opts.clock());
@@ -91,7 +97,10 @@ export class SqliteOutbox implements Outbox {
     const alarm = laneFor(draft.severity, draft.action) !== 'telemetry';
     const event = this.powerSafe.commit(alarm, () => this.appendTx(draft));
     // Wake senders only after the caller's surrounding transaction (if any) has committed.
-    queueMicrotask(() => { for (const l of this.listeners) l(event.lane); });
+    queueMicrotask(() => {
+      for (const l of this.listeners) l(event.lane);
+      for (const l of this.eventListeners) l(event);
+    });
     return event;
   }
 
@@ -109,6 +118,17 @@ export class SqliteOutbox implements Outbox {
 
   settle(stored: readonly string[], refused: readonly IngestRefusal[]): Event[] {
     return this.settleTx(stored, refused);
+  }
+
+  returnRefused(event: Event, refusal: IngestRefusal, refusals: number): boolean {
+    const lane = LANE_CODE[event.lane] ?? LANE_CODE.alarm;
+    return this.insertParked.run(event.id, lane, JSON.stringify(event), this.opts.clock(), refusal.code, refusal.reason.slice(0, 1000), refusals).changes > 0;
+  }
+
+  refusalsOf(ids: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const id of ids) out.set(id, (this.refusalCount.get(id) as { refusals: number } | undefined)?.refusals ?? 0);
+    return out;
   }
 
   reoffer(): number {
@@ -152,8 +172,19 @@ export class SqliteOutbox implements Outbox {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Each event appended, after the caller's surrounding transaction (the gateway's local alarm
+   * page keeps its active alarms from them). One rolled back is seen all the same; the device's
+   * retry raises it again under the same alarm key.
+   */
+  onEvent(listener: (event: Event) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   close(): void {
     this.listeners.clear();
+    this.eventListeners.clear();
   }
 }
 

@@ -3,8 +3,8 @@ import { type RejectReason, type Rejected, reject } from '../../devices/decoded.
 import { type PlatformMapping, type PlatformMessage, type PushRequest, decodePush } from '../../devices/codecs/platform/index.ts';
 import type { Logger } from '../log.ts';
 import type { Rejections } from '../rejections.ts';
-import type { Located, SiteRegistry } from '../sites/site-registry.ts';
-import { fieldsAlarm } from '../sites/unregistered-devices.ts';
+import type { Located, SiteRegistry } from '../site/site-registry.ts';
+import { fieldsAlarm } from '../site/unregistered-devices.ts';
 import type { PushDedupe } from './push-dedupe.ts';
 import { MAX_PUSH_DEPTH, jsonDepth } from './json-bounds.ts';
 

@@ -4,7 +4,7 @@ import { MAX_PUSH_BYTES, type PushRequest } from '../../devices/codecs/platform/
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import type { PushDedupe } from './push-dedupe.ts';
 import { type PushIngestDeps, type PushPlatform, ingestPush } from './push-ingest.ts';
 import { redactedUrl } from './redacted-url.ts';

@@ -2,7 +2,7 @@ import { reject } from '../../devices/decoded.ts';
 import {
   Gb26875FrameSplitter, type GbReading, type SplitResult, decodeGb26875Frame, encodeGb26875Confirm, gbToReadings,
 } from '../../devices/codecs/gb26875/index.ts';
-import type { SiteRuntime } from '../sites/site-runtime.ts';
+import type { SiteRuntime } from '../site/site-runtime.ts';
 import { UnknownGbPoints } from './gb26875-unknown-point.ts';
 import type { FrameReceiver, SerialIngest } from './serial-ingest.ts';
 

@@ -1,6 +1,6 @@
 import { DEFAULT_SEVERITY, type EventKind } from '../../contract/index.ts';
 import type { GbReading } from '../../devices/codecs/gb26875/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 import type { WatchedDevice } from '../site/model.ts';
 
 /**

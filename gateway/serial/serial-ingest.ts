@@ -3,8 +3,8 @@ import { type Rejected, reject } from '../../devices/decoded.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
-import type { SiteRuntime } from '../sites/site-runtime.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
+import type { SiteRuntime } from '../site/site-runtime.ts';
 
 export type SerialTransport = 'rflink' | 'gb26875';
 

@@ -3,7 +3,7 @@ import type { SiteFile } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import { Gb26875Receiver } from './gb26875-receiver.ts';
 import { Backoff } from '../../contract/backoff.ts';
 import { RflinkReceiver } from './rflink-receiver.ts';

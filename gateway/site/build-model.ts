@@ -1,10 +1,7 @@
 import { type SiteFile, deviceAddress } from '../../contract/index.ts';
-import type { PlacedRoom, SiteModel, WatchedDevice } from './model.ts';
+import type { PlacedRoom, ProfileFacts, SiteModel, WatchedDevice } from './model.ts';
 
-/** What the model needs of a device profile: known id and its supervision period. */
-export interface ProfileFacts {
-  reportIntervalSec: number;
-}
+export type { ProfileFacts };
 
 /**
  * Resolves a validated site file into the lookup tables the gateway and its rules use.
@@ -36,6 +33,7 @@ export function buildSiteModel(
     const watched: WatchedDevice = {
       id: d.id,
       profileId: d.profile,
+      profile,
       device: d,
       ...(roomId ? { roomId } : {}),
       ...(d.residentId ? { residentId: d.residentId } : {}),

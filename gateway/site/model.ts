@@ -1,4 +1,11 @@
 import type { Device, Resident, Room, SiteFile, SiteRules } from '../../contract/index.ts';
+import type { DeviceProfile } from '../../devices/registry.ts';
+
+/**
+ * What the gateway reads of a device's profile (devices/profiles): the single source of what a
+ * device feeds — its fields (which rules run), what counts as activity, whether it is tested weekly.
+ */
+export type ProfileFacts = Pick<DeviceProfile, 'reportIntervalSec' | 'fields' | 'testable' | 'activitySignals'>;
 
 /** A room with where it is: its floor and its fire zone (room's own, else the floor's). */
 export interface PlacedRoom extends Room {
@@ -12,6 +19,8 @@ export interface PlacedRoom extends Room {
 export interface WatchedDevice {
   id: string;
   profileId: string;
+  /** The profile's facts (shared, not copied): rules read what the device feeds from here, never from lists of their own. */
+  profile: ProfileFacts;
   device: Device;
   roomId?: string;
   residentId?: string;

@@ -2,7 +2,7 @@ import { type FSWatcher, statSync, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Logger } from '../log.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from './site-registry.ts';
 import type { ProfileFacts } from './build-model.ts';
 import { isSiteFileName, listSiteFilesAsync } from './list-site-files.ts';
 import { loadSiteFile } from './load-site-file.ts';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RuleStateStore } from '../core/rule-state.ts';
+import type { RuleStateStore } from '../core/kit/rule-state.ts';
 
 interface Statements {
   get: Database.Statement;
@@ -31,7 +31,7 @@ function statements(db: Database.Database): Statements {
   return st;
 }
 
-/** Rule state of one site in the gateway database; see core/rule-state.ts for what goes here. */
+/** Rule state of one site in the gateway database; see core/kit/rule-state.ts for what goes here. */
 export class SqliteRuleState implements RuleStateStore {
   private readonly st: Statements;
 

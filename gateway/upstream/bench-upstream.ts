@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpstreamConfig, type EventKind, type SiteFile, type UpstreamConfigInput } from '../../contract/index.ts';
 import { encodeGb26875Frame, encodeComponentStatusData, Gb26875FrameSplitter } from '../../devices/codecs/gb26875/index.ts';
 import { encodeContactId, encodeDc09, Dc09FrameSplitter } from '../../devices/codecs/sia-dc09/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 import { createLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
 import { SqliteOutbox } from '../outbox/sqlite-outbox.ts';

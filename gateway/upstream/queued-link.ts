@@ -1,5 +1,5 @@
 import { DEFAULT_SEVERITY, type Event } from '../../contract/index.ts';
-import type { EventDraft } from '../core/event-draft.ts';
+import type { EventDraft } from '../core/kit/event-draft.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { Backoff } from '../../contract/backoff.ts';

@@ -1,6 +1,6 @@
 import { reject } from '../../devices/decoded.ts';
 import { IwFrameSplitter, decodeIwFrame, iwReply, iwToFields } from '../../devices/codecs/iw/index.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import { siteTzOffsetMinutes, watchReading } from './watch-reading.ts';
 import type { FrameOutcome, WatchProtocol } from './watch-protocol.ts';
 

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { type Rejected, reject } from '../../devices/decoded.ts';
 import type { Logger } from '../log.ts';
 import type { Rejections } from '../rejections.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import { IwProtocol } from './iw-protocol.ts';
 import { Watch3gProtocol } from './watch3g-protocol.ts';
 import type { WatchProtocol } from './watch-protocol.ts';

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '../../devices/codecs/watch3g/index.ts';
 import { RateLimitedLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Rejections } from '../rejections.ts';
-import type { SiteRegistry } from '../sites/site-registry.ts';
+import type { SiteRegistry } from '../site/site-registry.ts';
 import { type CloseReason, WatchConnection } from './watch-connection.ts';
 
 export interface WatchListenerOptions {

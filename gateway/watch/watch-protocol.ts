@@ -1,6 +1,6 @@
 import type { Reading } from '../../contract/index.ts';
 import type { Rejected } from '../../devices/decoded.ts';
-import type { Located } from '../sites/site-registry.ts';
+import type { Located } from '../site/site-registry.ts';
 
 /**
  * What one frame of a watch connection comes to. The connection pushes the reading, and only

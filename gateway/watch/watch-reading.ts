@@ -1,6 +1,6 @@
 import type { DeviceFields, Reading } from '../../contract/index.ts';
-import { utcOffsetMs } from '../core/local-time.ts';
-import type { Located } from '../sites/site-registry.ts';
+import { utcOffsetMs } from '../core/kit/local-time.ts';
+import type { Located } from '../site/site-registry.ts';
 
 /**
  * How far a watch's own clock is believed. Watches buffer reports while out of coverage and send

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { API_PREFIX, hashSecret } from '../../contract/index.ts';
 import type { EventInput } from '../../contract/index.ts';
 import { startServer } from '../../server/main.ts';
@@ -71,8 +71,11 @@ export async function benchConsoleRender(): Promise<ConsoleRenderResult> {
     const firstRenders: number[] = [];
     const fetches: number[] = [];
     for (let run = 0; run < RENDER_RUNS + 1; run += 1) {
+      // From a blank page each time: a second goto to the console's URL with only the #token
+      // fragment changed would be a same-document navigation, not a page load.
+      await page.goto('about:blank');
       await page.goto(`${server.url}/#token=${encodeURIComponent(staff)}`);
-      await page.waitForFunction('window.__firstRender !== undefined', undefined, { timeout: 30_000 });
+      await until(page, 'window.__firstRender !== undefined', 30_000, 'the console did not render the open alarms');
       const rendered = await page.evaluate('window.__firstRender') as number;
       // Baseline: the same list, fetched and parsed in the same page (from the navigation's start, like the render).
       const fetched = await page.evaluate(`(async () => { const t0 = performance.now();
@@ -119,7 +122,7 @@ export async function benchConsoleRender(): Promise<ConsoleRenderResult> {
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     }
     const elapsed = (Date.now() - started) / 1000;
-    await page.waitForFunction(`window.__rendered.size >= ${Math.floor(total * 0.99)}`, undefined, { timeout: 30_000 }).catch(() => undefined);
+    await until(page, `window.__rendered.size >= ${Math.floor(total * 0.99)}`, 30_000).catch(() => undefined); // the missing are reported
     const rendered = new Map(await page.evaluate('[...window.__rendered]') as Array<[string, number]>);
     const arrived = new Map(await page.evaluate('[...window.__arrived]') as Array<[string, number]>);
     const update: number[] = [];
@@ -145,5 +148,17 @@ export async function benchConsoleRender(): Promise<ConsoleRenderResult> {
     await context.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Polls an expression in the page with evaluate (CDP, which the page's CSP does not govern;
+ * waitForFunction evaluates a string with eval, which `default-src 'self'` forbids).
+ */
+async function until(page: Page, expression: string, timeoutMs: number, what = expression): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

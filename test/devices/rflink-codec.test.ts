@@ -5,6 +5,7 @@ import {
   matchesRflinkAddress, rflinkAddress, RflinkLineSplitter, rflinkLookupKeys, rflinkToFields, signMagnitudeTenths,
   type RflinkMessage,
 } from '../../devices/codecs/rflink/index.ts';
+import { listProfiles } from '../../devices/registry.ts';
 
 function msg(line: string): RflinkMessage {
   const d = decodeRflinkDeviceLine(line);
@@ -125,6 +126,15 @@ describe('rflinkToFields: the profile decides what a command means', () => {
     expect(rflinkToFields(msg('20;01;Temp;ID=0001;TEMP=zz;'), 'heat-detector')).toMatchObject({ ok: false, reason: 'schema' });
     expect(rflinkToFields(msg('20;01;Temp;ID=0001;HUM=50;'), 'smoke-detector')).toMatchObject({ ok: false, reason: 'unsupported' });
     expect(rflinkToFields(on, 'wearable')).toMatchObject({ ok: false, reason: 'unsupported' });
+  });
+
+  it('reads the meaning from the profile data (issue 21): other hints, other fields; every profile\'s hints name its own fields', () => {
+    expect(rflinkToFields(on, 'smoke-detector', { on: { water_leak: true }, off: { water_leak: false } })).toEqual({ ok: true, value: { water_leak: true } });
+    for (const p of listProfiles()) {
+      if (!p.rflink) continue;
+      for (const f of Object.keys({ ...p.rflink.on, ...p.rflink.off })) expect(p.fields, `${p.id}: ${f}`).toContain(f);
+      if (p.rflink.temperature) expect(p.fields).toContain('temperature');
+    }
   });
 
   it('decodes TEMP as sign-magnitude, not two\'s complement', () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventDraft } from '../../gateway/core/event-draft.ts';
+import type { EventDraft } from '../../gateway/core/kit/event-draft.ts';
 import { Forwarder, type ForwarderOptions } from '../../gateway/forwarder/forwarder.ts';
 import { SERVER_LINK_SUBJECT } from '../../gateway/forwarder/parked-trouble.ts';
 import { Metrics } from '../../gateway/metrics.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SiteModel } from '../../gateway/site/model.ts';
-import { SiteRegistry } from '../../gateway/sites/site-registry.ts';
-import type { SiteRuntime } from '../../gateway/sites/site-runtime.ts';
+import { SiteRegistry } from '../../gateway/site/site-registry.ts';
+import type { SiteRuntime } from '../../gateway/site/site-runtime.ts';
 import { buildSite } from './core/site-fixture.ts';
 
 /** Runtimes that only record start/stop: the registry's own bookkeeping is under test. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RulesRestartingError } from '../../gateway/sites/site-runtime.ts';
+import { RulesRestartingError } from '../../gateway/site/site-runtime.ts';
 import { type TransportHarness, createTransportHarness, eventsOf, waitFor } from '../helpers/gateway-harness-transports.ts';
 
 // Issue 15 defect 3: a site's rule pipeline that errors must not stop watching that site. It is

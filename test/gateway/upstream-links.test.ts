@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamConfig, type Event, type EventKind, type SiteFile, type UpstreamConfigInput } from '../../contract/index.ts';
-import type { EventDraft } from '../../gateway/core/event-draft.ts';
+import type { EventDraft } from '../../gateway/core/kit/event-draft.ts';
 import { createLogger } from '../../gateway/log.ts';
 import { Metrics } from '../../gateway/metrics.ts';
 import { SqliteOutbox } from '../../gateway/outbox/sqlite-outbox.ts';

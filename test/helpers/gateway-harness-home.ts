@@ -8,8 +8,8 @@ import { Metrics } from '../../gateway/metrics.ts';
 import { SqliteOutbox } from '../../gateway/outbox/sqlite-outbox.ts';
 import { Rejections } from '../../gateway/rejections.ts';
 import { loadSiteFile } from '../../gateway/site/load-site-file.ts';
-import { SiteRegistry } from '../../gateway/sites/site-registry.ts';
-import { SiteRuntime } from '../../gateway/sites/site-runtime.ts';
+import { SiteRegistry } from '../../gateway/site/site-registry.ts';
+import { SiteRuntime } from '../../gateway/site/site-runtime.ts';
 import { openGatewayDb } from '../../gateway/store/open-gateway-db.ts';
 import { tempDir } from './temp-dir.ts';
 

@@ -1,40 +1,10 @@
 import type { DeviceFields } from '../../../contract/index.ts';
 import { accept, reject, type Decoded } from '../../decoded.ts';
 import type { ProfileId } from '../../profile-ids.ts';
+import type { RflinkHints } from '../../profiles/define.ts';
+import { getProfile } from '../../registry.ts';
 import type { RflinkMessage } from './line-decoder.ts';
 import { rflinkMeasurements, type RflinkMeasurements } from './values.ts';
-
-/**
- * What an RFLink device message means for the device the site file says it is. The line alone
- * cannot say: EV1527 sends `CMD=ON` for everything (a remote's OFF button is ON with another
- * SWITCH, rfl-012; contacts and PIRs never send OFF), so the profile decides (README §2).
- * - smoke / heat detector: ON or SMOKEALERT=ON → alarm (FA20RF repeats while it sounds);
- * - call button: ON → `emergency` (every action is a call), OFF → `cancel`;
- * - door contact: ON → open (`contact: false`; Atlantic/Visonic sends OFF when the alarm bit
- *   clears, rfl-027), OFF → closed;
- * - motion sensor: ON or PIR=ON → occupancy ("no motion" comes from a timeout, not the line);
- * - water leak, flow switch, presence radar: ON/OFF → their boolean.
- * `BAT=LOW|OK` → battery_low for every profile.
- */
-type OnOffMap = (on: boolean) => DeviceFields;
-
-interface RflinkProfileMap {
-  command: OnOffMap;
-  /** Protocol-specific alarm keys read like CMD. */
-  alarmKeys?: readonly ('smokeAlert' | 'pir')[];
-  temperature?: boolean;
-}
-
-const PROFILE_MAPS: Readonly<Partial<Record<ProfileId, RflinkProfileMap>>> = {
-  'smoke-detector': { command: (on) => ({ smoke: on }), alarmKeys: ['smokeAlert'] },
-  'heat-detector': { command: (on) => ({ heat: on }), alarmKeys: ['smokeAlert'], temperature: true },
-  'sprinkler-flow-switch': { command: (on) => ({ water_flow: on }) },
-  'call-button': { command: (on) => ({ action: on ? 'emergency' : 'cancel' }) },
-  'door-contact': { command: (on) => ({ contact: !on }) },
-  'motion-sensor': { command: (on) => ({ occupancy: on }), alarmKeys: ['pir'] },
-  'water-leak-sensor': { command: (on) => ({ water_leak: on }) },
-  'presence-radar': { command: (on) => ({ presence: on }) },
-};
 
 /** CMD values that mean on/off; UP/DOWN/STOP/SET_LEVEL carry no state for these profiles. */
 function commandOn(cmd: string | undefined): boolean | undefined {
@@ -43,8 +13,14 @@ function commandOn(cmd: string | undefined): boolean | undefined {
   return undefined;
 }
 
-export function rflinkToFields(msg: RflinkMessage, profileId: ProfileId): Decoded<DeviceFields> {
-  const map = PROFILE_MAPS[profileId];
+/**
+ * What an RFLink device message means for the device the site file says it is: the profile's
+ * `rflink` hints (devices/profiles, README §2) say what ON and OFF mean and which alarm keys and
+ * measurements it reads. `BAT=LOW|OK` → battery_low for every profile.
+ */
+export function rflinkToFields(
+  msg: RflinkMessage, profileId: ProfileId, map: RflinkHints | undefined = getProfile(profileId)?.rflink,
+): Decoded<DeviceFields> {
   if (!map) return reject('unsupported', `profile "${profileId}" has no RFLink mapping`);
   const { measurements, malformed } = rflinkMeasurements(msg.values);
   const read = ['BAT', ...(map.temperature ? ['TEMP'] : []), ...(map.alarmKeys ?? []).map((k) => (k === 'pir' ? 'PIR' : 'SMOKEALERT'))];
@@ -53,7 +29,7 @@ export function rflinkToFields(msg: RflinkMessage, profileId: ProfileId): Decode
 
   const fields: DeviceFields = {};
   const on = alarmState(msg, map, measurements);
-  if (on !== undefined) Object.assign(fields, map.command(on));
+  if (on !== undefined) Object.assign(fields, on ? map.on : map.off);
   if (map.temperature && measurements.temperatureC !== undefined && measurements.temperatureC >= -60) fields.temperature = measurements.temperatureC;
   if (measurements.batteryLow !== undefined) fields.battery_low = measurements.batteryLow;
   if (Object.keys(fields).length === 0) {
@@ -63,7 +39,7 @@ export function rflinkToFields(msg: RflinkMessage, profileId: ProfileId): Decode
 }
 
 /** An explicit alarm key wins over CMD (newer firmware prints both, rfl-009). */
-function alarmState(msg: RflinkMessage, map: RflinkProfileMap, m: RflinkMeasurements): boolean | undefined {
+function alarmState(msg: RflinkMessage, map: RflinkHints, m: RflinkMeasurements): boolean | undefined {
   for (const key of map.alarmKeys ?? []) {
     const v = m[key];
     if (v !== undefined) return v;

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
-import { AlarmBus } from '../../services/alarm-bus.ts';
+import { LocalAlarmBus } from '../../services/alarm-bus.ts';
+import type { AlarmBus } from '../../services/alarm-bus.ts';
 import { AlarmService } from '../../services/alarm-service.ts';
+import { ReplicatedAlarmBus } from '../../services/bus/replicated-alarm-bus.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,7 +14,14 @@ declare module 'fastify' {
 }
 
 export default fp<{ clock: () => number }>(async (app, opts) => {
-  const bus = new AlarmBus();
+  // One replica: changes go straight to its streams. Several (issue 22): every replica's changes, from the store's log in id order.
+  let bus: AlarmBus = new LocalAlarmBus();
+  if (app.replicaBus.kind !== 'in-process') {
+    const replicated = new ReplicatedAlarmBus(app.store, app.replicaBus, app.log);
+    await replicated.start();
+    app.addHook('onClose', async () => replicated.stop());
+    bus = replicated;
+  }
   const liveStreams = new Set<() => void>();
   app.decorate('alarmBus', bus);
   app.decorate('alarms', new AlarmService(app.store, bus, opts.clock));
@@ -21,4 +30,4 @@ export default fp<{ clock: () => number }>(async (app, opts) => {
   app.addHook('preClose', async () => {
     for (const close of [...liveStreams]) close();
   });
-}, { name: 'alarms', fastify: '5.x', dependencies: ['store', 'metrics'] });
+}, { name: 'alarms', fastify: '5.x', dependencies: ['store', 'metrics', 'bus'] });

@@ -23,7 +23,10 @@ declare module 'fastify' {
   }
 }
 
-/** Another replica's changes are seen within this (the bus is in-process until NATS, issue 22). */
+/**
+ * Another replica's changes are seen within this even when no bus message told of them (the bus is
+ * in-process, or a NATS message was lost in a reconnect); with NATS they come at once (issue 22).
+ */
 const VERSION_CHECK_MS = 5000;
 
 export async function loadScopeIndex(store: ServerStore): Promise<ScopeIndex> {
@@ -40,7 +43,16 @@ export default fp<{ clock: () => number }>(async (app, opts) => {
   const committed = async (change: ProvisioningChange): Promise<void> => {
     await scope.refresh();
     bus.publish([change]);
+    app.replicaBus.send('provisioning', change);
   };
+  // Another replica's change: the same order as our own (scope first, then the waiting gateways and streams).
+  const stopReceiving = app.replicaBus.receive('provisioning', (message) => {
+    const change = message as ProvisioningChange;
+    if (typeof change?.version !== 'number' || !Array.isArray(change.gateways) || !Array.isArray(change.accounts)) return;
+    scope.refresh()
+      .then(() => bus.publish([change]))
+      .catch((error: unknown) => app.log.error({ err: error }, 'provisioning change from another replica: scope refresh failed; the version check retries'));
+  });
   app.decorate('scope', scope);
   app.decorate('provisioning', bus);
   app.decorate('regions', new RegionService({ store: app.store, sealer: app.sealer, clock: opts.clock, committed }));
@@ -70,5 +82,8 @@ export default fp<{ clock: () => number }>(async (app, opts) => {
     }, VERSION_CHECK_MS);
     timer.unref();
   });
-  app.addHook('onClose', async () => clearInterval(timer));
-}, { name: 'registry', fastify: '5.x', dependencies: ['store', 'privacy'] });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    stopReceiving();
+  });
+}, { name: 'registry', fastify: '5.x', dependencies: ['store', 'privacy', 'bus'] });

@@ -1,9 +1,9 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { EventDraft } from '../../../gateway/core/event-draft.ts';
+import type { EventDraft } from '../../../gateway/core/kit/event-draft.ts';
 import { limitAlarmFloods } from '../../../gateway/core/limit-alarm-floods.ts';
-import { MemoryRuleState } from '../../../gateway/core/rule-state.ts';
-import { VirtualClock } from '../../../gateway/core/virtual-clock.ts';
+import { MemoryRuleState } from '../../../gateway/core/kit/rule-state.ts';
+import { VirtualClock } from '../../../gateway/core/kit/virtual-clock.ts';
 import { brief, marbleScheduler } from './marbles.ts';
 import { buildSite } from './site-fixture.ts';
 

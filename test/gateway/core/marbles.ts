@@ -1,7 +1,7 @@
 import { type OperatorFunction, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
-import type { EventDraft } from '../../../gateway/core/event-draft.ts';
+import type { EventDraft } from '../../../gateway/core/kit/event-draft.ts';
 
 /** A TestScheduler whose assertions are vitest's deep equality. */
 export function marbleScheduler(): TestScheduler {

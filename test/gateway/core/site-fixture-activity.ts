@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { StateReading } from '../../../contract/index.ts';
-import { buildSite, type SiteFixtureInput, stateOf } from './site-fixture.ts';
+import { type ProfileEdits, buildSite, type SiteFixtureInput, stateOf } from './site-fixture.ts';
 
 /**
  * Helpers for the activity and supervision rule tests: virtual time that starts at a real local
@@ -61,7 +61,7 @@ export function reading(deviceId: string, fields: StateReading['fields'], ts = 0
  * A one-person home (site.kind 'home'): Li lives alone with an entrance door contact, a living-room
  * motion sensor, a bedroom bed sensor and presence/fall radar, a watch and a call button.
  */
-export function homeSite(extra: SiteFixtureInput = {}) {
+export function homeSite(extra: SiteFixtureInput = {}, edits: ProfileEdits = {}) {
   return buildSite({
     site: { id: 'home-li', kind: 'home' },
     buildings: [{
@@ -85,5 +85,5 @@ export function homeSite(extra: SiteFixtureInput = {}) {
       { id: 'call-li', profile: 'call-button', roomId: 'bedroom', transport: 'mqtt' },
     ],
     ...extra,
-  });
+  }, edits);
 }

@@ -1,6 +1,7 @@
 import { type AvailabilityReading, SiteFile, type SiteFileInput, type StateReading } from '../../../contract/index.ts';
+import { getProfile } from '../../../devices/registry.ts';
 import { buildSiteModel } from '../../../gateway/site/build-model.ts';
-import type { SiteModel } from '../../../gateway/site/model.ts';
+import type { ProfileFacts, SiteModel } from '../../../gateway/site/model.ts';
 
 /**
  * Test sites for the stream core: a compact SiteFile, parsed with the contract's zod schema (so
@@ -71,17 +72,28 @@ export const DEFAULT_SITE_INPUT: SiteFileInput = {
   ],
 };
 
-export function buildSite(input: SiteFixtureInput = {}): SiteModel {
+/**
+ * Profile facts changed for one test, by profile id (`{ wearable: { testable: false } }`): how a
+ * test shows that editing a profile, and nothing else, changes what the rules do.
+ */
+export type ProfileEdits = Readonly<Record<string, Partial<ProfileFacts>>>;
+
+export function buildSite(input: SiteFixtureInput = {}, edits: ProfileEdits = {}): SiteModel {
   const { site, ...rest } = input;
   const merged = { ...DEFAULT_SITE_INPUT, ...rest, site: { ...DEFAULT_SITE_INPUT.site, ...site } } as SiteFileInput;
-  return siteModelOf(SiteFile.parse(merged));
+  return siteModelOf(SiteFile.parse(merged), edits);
 }
 
-/** Resolves a parsed site file with the gateway's own model builder and the fixture's periods. */
-export function siteModelOf(file: SiteFile): SiteModel {
+/**
+ * Resolves a parsed site file with the gateway's own model builder: the registry's profiles (the
+ * product's facts) with the fixture's supervision periods, and any edits over them.
+ */
+export function siteModelOf(file: SiteFile, edits: ProfileEdits = {}): SiteModel {
   const built = buildSiteModel(file, (id) => {
+    const profile = getProfile(id);
     const reportIntervalSec = FIXTURE_REPORT_INTERVAL_SEC[id];
-    return reportIntervalSec === undefined ? undefined : { reportIntervalSec };
+    if (profile === undefined || reportIntervalSec === undefined) return undefined;
+    return { ...profile, reportIntervalSec, ...edits[id] };
   });
   if (!built.ok) throw new Error(`bad fixture site: ${built.errors.join('; ')}`);
   return built.site;

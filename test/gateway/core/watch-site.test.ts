@@ -1,9 +1,9 @@
 import { Observable, type SchedulerLike, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { LinkStatus, Reading } from '../../../contract/index.ts';
-import type { EventDraft } from '../../../gateway/core/event-draft.ts';
-import { MemoryRuleState, type RuleStateStore } from '../../../gateway/core/rule-state.ts';
-import { VirtualClock } from '../../../gateway/core/virtual-clock.ts';
+import type { EventDraft } from '../../../gateway/core/kit/event-draft.ts';
+import { MemoryRuleState, type RuleStateStore } from '../../../gateway/core/kit/rule-state.ts';
+import { VirtualClock } from '../../../gateway/core/kit/virtual-clock.ts';
 import { watchSite } from '../../../gateway/core/watch-site.ts';
 import { brief, marbleScheduler } from './marbles.ts';
 import { buildSite, stateOf } from './site-fixture.ts';

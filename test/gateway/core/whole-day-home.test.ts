@@ -1,8 +1,8 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { DeviceFields, Reading } from '../../../contract/index.ts';
-import { MemoryRuleState } from '../../../gateway/core/rule-state.ts';
-import { VirtualClock } from '../../../gateway/core/virtual-clock.ts';
+import { MemoryRuleState } from '../../../gateway/core/kit/rule-state.ts';
+import { VirtualClock } from '../../../gateway/core/kit/virtual-clock.ts';
 import { watchSite } from '../../../gateway/core/watch-site.ts';
 import { homeSite } from './site-fixture-activity.ts';
 
