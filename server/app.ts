@@ -25,8 +25,10 @@ import consoleRoutes from './routes/console.ts';
 import healthRoutes from './routes/health.ts';
 
 export interface ServerOptions {
-  /** Where `server.db` lives. */
+  /** Where `server.db` lives (and the data key, history.db, escalation.json by default). */
   dataDir: string;
+  /** `postgres://…` puts the server store on PostgreSQL (issue 22, docs/scale-out.md); default the embedded `server.db`. */
+  store?: string | undefined;
   /** Users and gateways with hashed tokens (contract `ServerProvisioning`, already validated). */
   provisioning: ServerProvisioning;
   /** Fastify's logger option; off by default (tests), main.ts turns it on. */
@@ -75,7 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   try {
     await app.register(zodCompiler);
     await app.register(errorHandler);
-    await app.register(storePlugin, { dataDir: opts.dataDir });
+    await app.register(storePlugin, { dataDir: opts.dataDir, store: opts.store });
     await app.register(metricsPlugin);
     await app.register(busPlugin, { url: opts.busUrl });
     await app.register(connectionCaps, opts.connections ?? {});

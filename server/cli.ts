@@ -9,6 +9,8 @@ const HELP = `carewatch server [options]
   --port PORT          listen port      (CAREWATCH_HTTP_PORT, default 8080)
   --data-dir DIR       embedded store   (CAREWATCH_DATA_DIR, default ./data; the server uses DIR as given)
   --provision FILE     users and gateways with hashed tokens (default DATA_DIR/provisioning.json)
+  --store STORE        server store: embedded (DATA_DIR/server.db) or postgres://user@host:port/db
+                       (CAREWATCH_STORE, default embedded; several replicas share one database)
   --bus URL            nats://host:4222 — the replicas' bus and JetStream event delivery
                        (CAREWATCH_BUS; default none: one replica; docs/scale-out.md)
 `;
@@ -20,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
     'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
     provision: { type: 'string' },
+    store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
     bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
   });
   if (parsed === 'help') {
@@ -33,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(provisionFile)) throw new UsageError(`no provisioning file ${provisionFile} (--provision FILE; \`carewatch demo\` writes one, docs/provisioning.md)`);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ host: values.host, port: intOption('port', values.port, 0, 65535) ?? 8080, dataDir, provisionFile, busUrl: values.bus || undefined });
+    server = await startServer({ host: values.host, port: intOption('port', values.port, 0, 65535) ?? 8080, dataDir, provisionFile, store: values.store, busUrl: values.bus || undefined });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'DATA_KEY' || code === 'PROVISIONING') throw new ConfigError((error as Error).message);

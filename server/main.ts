@@ -16,6 +16,8 @@ export interface StartServerOptions {
   /** Default `CAREWATCH_PROVISION_FILE`, else `{dataDir}/provisioning.json`. */
   provisionFile?: string;
   gatewaySilenceSec?: number;
+  /** The server store: `postgres://…`, or `embedded` (default `CAREWATCH_STORE`, else embedded). */
+  store?: string;
   /** InfluxDB 1.x for the history; default `CAREWATCH_INFLUX_URL`, else the embedded `{dataDir}/history.db`. */
   influxUrl?: string;
   /** The replicas' bus (`nats://…`); default `CAREWATCH_BUS`, else none (one replica). */
@@ -61,6 +63,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     // Secrets from the environment (docs/provisioning.md): the data key, the first administrator's password.
     dataKey: { env: env.CAREWATCH_DATA_KEY, file: env.CAREWATCH_DATA_KEY_FILE },
     adminPassword: env.CAREWATCH_ADMIN_PASSWORD,
+    store: options.store ?? (env.CAREWATCH_STORE || undefined),
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
     busUrl: options.busUrl ?? (env.CAREWATCH_BUS || undefined),
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),

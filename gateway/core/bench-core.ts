@@ -165,7 +165,7 @@ function startSite(site: SiteModel, state: RuleStateStore): RunningSite {
     push: (r) => input.next(r),
     stop: () => sub.unsubscribe(),
   };
-  const sub = watchSite(input, { site, scheduler: clock, state }).subscribe((d) => {
+  const sub = input.pipe(watchSite({ site, scheduler: clock, state })).subscribe((d) => {
     running.drafts.length++;
     running.onDraft?.(d);
   });

@@ -12,6 +12,7 @@ import { RuleTimers } from './kit/rule-timers.ts';
 export const MOMENTARY_KINDS: readonly EventKind[] = ['call.button', 'wearable.sos', 'wearable.fall', 'fall.detected'];
 
 export interface FloodOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
   momentaryKinds?: readonly EventKind[];
@@ -37,8 +38,8 @@ interface ActiveAlarm {
  * `rules.flood.repeatFoldSec` after its last repeat. Records (`fire.test`) pass untouched.
  * Active alarms live in the rule state: after a restart, a repeat still folds into its alarm.
  */
-export function limitAlarmFloods(site: SiteModel, opts: FloodOptions): OperatorFunction<EventDraft, EventDraft> {
-  const { scheduler, state } = opts;
+export function limitAlarmFloods(opts: FloodOptions): OperatorFunction<EventDraft, EventDraft> {
+  const { site, scheduler, state } = opts;
   const momentary = new Set<string>(opts.momentaryKinds ?? MOMENTARY_KINDS);
   const foldMs = site.rules.flood.repeatFoldSec * 1000;
   const reportMs = site.rules.flood.repeatReportSec * 1000;

@@ -1,4 +1,4 @@
-import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, connect, filter, merge } from 'rxjs';
 import type { FieldName, LinkStatus, Reading, StateReading } from '../../contract/index.ts';
 import type { SiteModel } from '../site/model.ts';
 import { confirmFireAcrossDetectors } from './fire/confirm-fire-across-detectors.ts';
@@ -40,7 +40,7 @@ export interface WatchSiteOptions {
  * rules from `opts.state`; unsubscribing stops every timer. A new subscription with the same
  * state is a restarted gateway: it neither re-raises what was raised nor forgets a running timer.
  */
-export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions): Observable<EventDraft> {
+export function watchSite(opts: WatchSiteOptions): OperatorFunction<Reading, EventDraft> {
   const { site, scheduler, state } = opts;
   const sweep = {
     ...(opts.sweepEverySec !== undefined ? { sweepEverySec: opts.sweepEverySec } : {}),
@@ -54,35 +54,34 @@ export function watchSite(readings: Observable<Reading>, opts: WatchSiteOptions)
   // Each state reading is routed once, to the rules whose fields it carries (route-by-field.ts):
   // a motion report does not visit the smoke, vital or geofence rules.
   const fireRules = routeByField<EventDraft>([
-    ...when(['smoke'], raiseOnFlag(site, { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, { state })),
-    ...when(['heat'], raiseOnFlag(site, { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, { state })),
-    ...when(['water_flow'], raiseWaterFlow(site, { scheduler, state })),
+    ...when(['smoke'], raiseOnFlag({ site, rule: { field: 'smoke', kind: 'fire.smoke', severity: 'critical', ignoreDuringTest: true }, state })),
+    ...when(['heat'], raiseOnFlag({ site, rule: { field: 'heat', kind: 'fire.heat', severity: 'critical', ignoreDuringTest: true }, state })),
+    ...when(['water_flow'], raiseWaterFlow({ site, scheduler, state })),
   ]);
   const fire: OperatorFunction<StateReading, EventDraft> = (states) => states.pipe(
     fireRules,
-    connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors(site, { scheduler, state })))),
+    connect((f) => merge(f, f.pipe(confirmFireAcrossDetectors({ site, scheduler, state })))),
   );
   const stateRules = routeByField<EventDraft>([
     ...when(['smoke', 'heat', 'water_flow'], fire),
-    ...when(['test'], recordSelfTest(site, { state })),
-    ...when(['water_leak'], raiseOnFlag(site, { field: 'water_leak', kind: 'water.leak', severity: 'major' }, { state })),
-    ...when(['action'], raiseCall(site, { scheduler, state })),
-    ...when(['sos', 'fall'], raiseWearableAlarms(site)),
-    ...when(['heart_rate'], raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler, state })),
-    ...when(['spo2'], raiseOnVitalOutOfRange(site, { vital: 'spo2', scheduler, state })),
-    ...when(['worn'], raiseNotWorn(site, { scheduler, state })),
-    ...when(['latitude'], raiseGeofenceExit(site, { state })),
+    ...when(['test'], recordSelfTest({ site, state })),
+    ...when(['water_leak'], raiseOnFlag({ site, rule: { field: 'water_leak', kind: 'water.leak', severity: 'major' }, state })),
+    ...when(['action'], raiseCall({ site, scheduler, state })),
+    ...when(['sos', 'fall'], raiseWearableAlarms({ site })),
+    ...when(['heart_rate'], raiseOnVitalOutOfRange({ site, vital: 'heart_rate', scheduler, state })),
+    ...when(['spo2'], raiseOnVitalOutOfRange({ site, vital: 'spo2', scheduler, state })),
+    ...when(['worn'], raiseNotWorn({ site, scheduler, state })),
+    ...when(['latitude'], raiseGeofenceExit({ site, state })),
     // Activity takes every report and routes it on inside (watch-activity.ts); supervision, below,
     // takes every reading, availability included.
-    { fields: 'every', rule: (states) => watchActivity(states, { site, scheduler, state, ...sweep }) },
+    { fields: 'every', rule: watchActivity({ site, scheduler, state, ...sweep }) },
   ]);
   // connect(): every rule subscribes before the readings start, so even a synchronous source
   // reaches all of them; the source is subscribed once (through a FanOut: no closure per reading).
-  const drafts = readings.pipe(connect((all) => merge(
+  return (readings) => readings.pipe(connect((all) => merge(
     all.pipe(filter((r): r is StateReading => r.type === 'state'), stateRules),
-    superviseDevices(all, opts.links ?? EMPTY, { site, scheduler, state, ...sweep }),
-  ), { connector: () => new FanOut<Reading>() }));
-  return drafts.pipe(limitAlarmFloods(site, { scheduler, state }));
+    all.pipe(superviseDevices({ site, scheduler, state, ...(opts.links ? { links: opts.links } : {}), ...sweep })),
+  ), { connector: () => new FanOut<Reading>() }), limitAlarmFloods({ site, scheduler, state }));
 }
 
 /** Which fields the site's devices can report, from their profiles (the site model carries them). */

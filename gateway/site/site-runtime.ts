@@ -101,13 +101,13 @@ export class SiteRuntime {
     // Subscribing runs what the stored state says is due (a retard that ended while the gateway
     // was down): in one transaction with its events, like any timer.
     this.guard(() => {
-      subscription = watchSite(this.readings, {
+      subscription = this.readings.pipe(watchSite({
         site: this.site,
         scheduler: this.scheduler,
         state,
         links: this.links,
         sweepPhaseMs: sweepPhaseOf(this.site.id),
-      }).subscribe({
+      })).subscribe({
         next: (draft) => this.store(draft),
         error: (err: unknown) => this.failed(err as Error),
       });

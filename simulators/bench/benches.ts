@@ -9,6 +9,7 @@ import { historyReport } from './history.ts';
 import { benchConsoleRender } from './console-render.ts';
 import { benchEscalationTimers } from './escalation-timers.ts';
 import { benchServerAlarms } from './server-alarms.ts';
+import { benchPostgresStore } from './postgres-store.ts';
 
 interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
 interface UpstreamResult { messages: number; latencySamples: number; dc09: UpstreamLinkFigures; gb26875: UpstreamLinkFigures }
@@ -84,6 +85,25 @@ export const BENCHES: Bench[] = [
           `| newest 200 of all p50 / p99 | ${r.pageP50Ms} / **${r.pageP99Ms} ms** | healthz ${r.healthP50Ms} / ${r.healthP99Ms} ms |`],
         goal: 'ingest ≥ 20,000 events/s; alarm list p99 < 50 ms (issue 18)',
         lines: [`ingest ${r.ingestPerSec} events/s (bare insert ${r.bareInsertPerSec}/s); open list p99 ${r.listP99Ms} ms, newest-200 p99 ${r.pageP99Ms} ms (healthz p99 ${r.healthP99Ms} ms)`],
+      };
+    },
+  },
+  {
+    name: 'pgstore',
+    about: 'server on PostgreSQL 15 beside the embedded store: ingest events/s and single-alarm ingest p99 (issue 22)',
+    async run() {
+      const r = await benchPostgresStore();
+      const e = r.embedded;
+      const p = r.postgres;
+      return {
+        title: 'Server store: PostgreSQL 15 beside the embedded store (issue 22)',
+        method: `Two real \`carewatch server\` processes in the same run: one on its embedded store (SQLite WAL, synchronous=FULL), one with \`--store postgres://…\` on Debian's PostgreSQL 15 started by the bench on loopback (fsync on, synchronous_commit on: every commit durable before the answer). Ingest: ${r.events} call events (raise, clear: each moves an alarm and writes an audit record) posted by one gateway in batches of ${r.batch}, batches alternating between the two servers; the first 10 batches of each are warm-up; events/s over the rest. Alarm: ${r.alarms} single-event ingests of a new critical alarm (after 50 warm-up), alternating between the servers, timed from POST to the answer (event stored, alarm raised and audited, committed).`,
+        baseline: 'the same server process on the embedded store, measured in the same run with requests interleaved',
+        figures: { ...r },
+        table: ['| | embedded (baseline) | PostgreSQL 15 |', '|---|---:|---:|',
+          `| ingest, batches of ${r.batch} | ${e.ingestPerSec} events/s | **${p.ingestPerSec} events/s** |`,
+          `| one alarm ingested, p50 / p99 | ${e.alarmP50Ms} / ${e.alarmP99Ms} ms | ${p.alarmP50Ms} / **${p.alarmP99Ms} ms** |`],
+        lines: [`ingest: embedded ${e.ingestPerSec} events/s, PostgreSQL ${p.ingestPerSec} events/s; one alarm p99: embedded ${e.alarmP99Ms} ms, PostgreSQL ${p.alarmP99Ms} ms`],
       };
     },
   },

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { type WatchAddress, type WatchFrameSpec, WatchFrameSplitter, decodeWatchFrame, encodeWatchFrame } from '../../devices/codecs/watch3g/index.ts';
-import { IwFrameSplitter } from '../../devices/codecs/iw/index.ts';
+import { type IwFrameSpec, IwFrameSplitter, encodeIwFrame } from '../../devices/codecs/iw/index.ts';
 
 /** A frame spec without the address the simulator adds (distributes over the union's members). */
 export type WatchFrameBody = WatchFrameSpec extends infer T ? (T extends unknown ? Omit<T, keyof WatchAddress> : never) : never;
@@ -135,8 +135,9 @@ export class WatchSim {
 }
 
 /**
- * A watch speaking "IW" (`IWAP…#`): logs in with its IMEI, then sends frames as given (the IW
- * codec has no encoder; scenarios use real frames from the fixtures). Collects `IWBPxx` replies.
+ * A watch speaking "IW" (`IWAP…#`): logs in with its IMEI, then reports alarms, positions and
+ * vitals encoded by the IW codec (`encodeIwFrame`), or frames as given (the fixtures' real ones).
+ * Collects `IWBPxx` replies.
  */
 export class IwWatchSim {
   private socket: net.Socket | undefined;
@@ -160,7 +161,18 @@ export class IwWatchSim {
   }
 
   login(): void {
-    this.sendFrame(`IWAP00${this.imei}`);
+    this.send({ type: 'AP00', imei: this.imei });
+  }
+
+  /** One frame encoded by the codec. */
+  send(spec: IwFrameSpec): void {
+    if (!this.socket) throw new Error('IwWatchSim: connect() first');
+    this.socket.write(encodeIwFrame(spec));
+  }
+
+  /** An AP10 alarm at a position (traccar's codes: 01 SOS, 05 fall); no fix without coordinates. */
+  sendAlarm(alarm: { sos?: boolean; fall?: boolean }, at = Date.now(), position: { latitude?: number; longitude?: number; battery?: number } = {}): void {
+    this.send({ type: 'AP10', at, alarmCode: alarm.sos ? '01' : alarm.fall ? '05' : '00', ...position });
   }
 
   /** One frame without its `#` (as traccar's tests and the fixtures write them). */

@@ -42,6 +42,23 @@ export function checkExpectations(s: LoadedScenario, seen: readonly ScenarioObse
   });
 }
 
+/**
+ * The windows in which the story expects something to happen ("X within 10 s after T", "X by T"),
+ * as scenario instants: what a real run holds the story for. Absences and counts have none.
+ */
+export function expectationWindows(s: LoadedScenario): Array<{ expectation: ScenarioExpectation; from: number; to: number }> {
+  const firstStep = s.at(s.file.steps[0]!.at);
+  return s.file.expect.flatMap((e) => {
+    if (e.none || e.times !== undefined || (!e.within && !e.by)) return [];
+    const from = e.after ? s.at(e.after) : firstStep;
+    return [{ expectation: e, from, to: e.within ? from + durationMs(e.within) : s.at(e.by!) }];
+  });
+}
+
+export function matchesExpectation(e: ScenarioExpectation, o: ScenarioObservation): boolean {
+  return matches(e, o);
+}
+
 function matches(e: ScenarioExpectation, o: ScenarioObservation): boolean {
   const kindOk = e.kind === '*' || e.kind === o.kind || (e.kind.endsWith('.*') && o.kind.startsWith(e.kind.slice(0, -1)));
   return kindOk && o.action === e.action

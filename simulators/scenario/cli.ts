@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DemoCredentials, type ScenarioObservation, UsageError, intOption, parseCommandLine } from '../../contract/index.ts';
 import { checkExpectations, describe } from './check-expectations.ts';
 import { type LoadedScenario, clockOf, loadScenario } from './load-scenario.ts';
+import { type SocatPair, startSocatPair } from '../stack/socat.ts';
 import { runReal } from './run-real.ts';
 import { type RunResult, runVirtual } from './run-virtual.ts';
 
@@ -18,7 +19,9 @@ export const SCENARIO_HELP = `  scenario FILE [--speed N | --virtual] [--check]
       real runs: --server URL (default http://127.0.0.1:8080), --user NAME (default the first
       admin in the credentials), --watch HOST:PORT (default 127.0.0.1:5093), --push-url URL
       (the gateway's push listener, default http://127.0.0.1:8082), --pty GATEWAY_PATH=SIM_PATH for
-      serial sites; platform pushes carry the demo's tokens from the credentials, or
+      serial sites, or --socat to make each serial port of the scenario's sites a socat pty pair
+      (the gateway's end at the site file's path, the simulator's at PATH.sim; RFLink lines and
+      GB/T 26875.3 frames are written into it, and socat is stopped after); platform pushes carry the demo's tokens from the credentials, or
       CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN when set
 `;
 
@@ -26,7 +29,7 @@ export async function runScenarioCommand(argv: string[], common: { credentials?:
   const parsed = parseCommandLine(argv, {
     speed: { type: 'string' }, virtual: { type: 'boolean' }, check: { type: 'boolean' },
     server: { type: 'string' }, user: { type: 'string' }, watch: { type: 'string' }, 'push-url': { type: 'string' },
-    pty: { type: 'string', multiple: true }, credentials: { type: 'string' }, mqtt: { type: 'string' },
+    pty: { type: 'string', multiple: true }, socat: { type: 'boolean' }, credentials: { type: 'string' }, mqtt: { type: 'string' },
   }, true);
   if (parsed === 'help') { process.stdout.write(`carewatch sim\n${SCENARIO_HELP}`); return 0; }
   const { values, positionals } = parsed;
@@ -46,12 +49,18 @@ export async function runScenarioCommand(argv: string[], common: { credentials?:
     for (const o of result.observations) print(o);
     process.stdout.write(`(${result.summary.readings} readings through the rules; ${result.summary.undelivered} events left undelivered)\n`);
   } else {
-    result = await runReal(s, realEndpoints(s, values, common), {
-      speed,
-      onObservation: print,
-      onNote: (n) => process.stdout.write(`note: ${n}\n`),
-      settleMs: 2000,
-    });
+    const ep = realEndpoints(s, values, common);
+    const pairs = values.socat ? await socatPairs(s, ep.serialEnds) : [];
+    try {
+      result = await runReal(s, ep, {
+        speed,
+        onObservation: print,
+        onNote: (n) => process.stdout.write(`note: ${n}\n`),
+        settleMs: 2000,
+      });
+    } finally {
+      for (const p of pairs) await p.stop();
+    }
   }
   if (!values.check) return 0;
   const results = checkExpectations(s, result.observations, result.reachedAt);
@@ -59,6 +68,19 @@ export async function runScenarioCommand(argv: string[], common: { credentials?:
   const failed = results.filter((r) => !r.ok).length;
   process.stdout.write(`${results.length - failed} of ${results.length} expectations met\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** A socat pty pair for every serial port of the scenario's sites that has no --pty end given. */
+async function socatPairs(s: LoadedScenario, serialEnds: Record<string, string>): Promise<SocatPair[]> {
+  const pairs: SocatPair[] = [];
+  for (const port of s.sites.flatMap((site) => site.serial)) {
+    if (serialEnds[port.path]) continue;
+    const pair = await startSocatPair(port.path, `${port.path}.sim`);
+    pairs.push(pair);
+    serialEnds[port.path] = pair.device;
+    process.stdout.write(`serial ${port.framing}: pty ${port.path} (gateway) ⇄ ${pair.device} (simulator), socat pid ${pair.pid}\n`);
+  }
+  return pairs;
 }
 
 function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, common: { credentials?: string | undefined; mqtt: string }) {

@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { AlarmChange, type DemoCredentials, type ScenarioObservation, type TimedWire, type WireClient } from '../../contract/index.ts';
 import { connectMqtt } from '../devices/mqtt-device.ts';
 import { compileScenario } from './compile-scenario.ts';
+import { expectationWindows, matchesExpectation } from './check-expectations.ts';
 import type { LoadedScenario } from './load-scenario.ts';
 import type { RunResult } from './run-virtual.ts';
 
@@ -44,7 +45,7 @@ export interface RealRunOptions {
  */
 export async function runReal(s: LoadedScenario, ep: RealEndpoints, opts: RealRunOptions = {}): Promise<RunResult> {
   const speed = opts.speed ?? 1;
-  const wallStart = Date.now() + 1500;
+  const wallStart = Date.now() + 500;
   // The story rebased onto the wall clock: a message's time is when it is sent and the device time it carries.
   const toWall = (t: number) => Math.round(wallStart + (t - s.from) / speed);
   // What arrives is put on the story's clock after the last story step sent: the story's gaps
@@ -53,6 +54,13 @@ export async function runReal(s: LoadedScenario, ep: RealEndpoints, opts: RealRu
   const toScenario = (wall: number) => lastSent.scenario + Math.max(0, wall - lastSent.wall);
   const rebased: LoadedScenario = { ...s, at: (time) => toWall(s.at(time)), from: toWall(s.from), to: toWall(s.to) };
   const inputs = compileScenario(rebased, { timeScale: 1 / speed, ...(ep.platformSecrets ? { platformSecrets: ep.platformSecrets } : {}) });
+  // A message's story time: its step's own time for the first of a step (the wall schedule is
+  // rounded to ms, ×N in story time), the rebased time for its later messages (retries).
+  const stepStart = new Map<number, number>();
+  for (const input of inputs) if (input.step >= 0 && !stepStart.has(input.step)) stepStart.set(input.step, input.t);
+  const storyTime = (input: TimedWire) => (stepStart.get(input.step) === input.t
+    ? s.at(s.file.steps[input.step]!.at)
+    : s.from + (input.t - wallStart) * speed);
   const result: RunResult = { observations: [], reachedAt: s.from, rejected: [], summary: { sent: 0, skipped: 0 } };
   const stream = await openAlarmStream(`${ep.serverUrl}/api/v1/stream`, ep.token, (c) => {
     const o = observationOfChange(c, toScenario(Date.now()));
@@ -61,19 +69,36 @@ export async function runReal(s: LoadedScenario, ep: RealEndpoints, opts: RealRu
     result.reachedAt = Math.max(result.reachedAt, o.at);
     opts.onObservation?.(o);
   });
+  // While a window the story expects something in is open and nothing has come yet, the story
+  // runs at ×1 (held up to its next message): a product timer (a sprinkler's retard) gets its real
+  // length before the step that would end it, however fast the quiet gaps go. `late` is how far
+  // the holds have put the schedule back.
+  const windows = expectationWindows(s);
+  let late = 0;
+  const holdWhileExpecting = async (nextStep: number): Promise<void> => {
+    const open = () => windows.some((w) => w.from <= lastSent.scenario && toScenario(Date.now()) < Math.min(w.to, nextStep)
+      && !result.observations.some((o) => o.at >= w.from && o.at <= w.to && matchesExpectation(w.expectation, o)));
+    while (open()) await new Promise((r) => setTimeout(r, 20));
+  };
   const links = new Links(ep);
   try {
     for (const input of inputs) {
-      const wait = input.t - Date.now();
+      // Before each message of the story (a step, a retry of it), not before routine reports.
+      if (input.step >= 0) {
+        await holdWhileExpecting(storyTime(input));
+        late = Math.max(late, Date.now() - input.t);
+      }
+      const wait = input.t + late - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       // Story steps anchor the clock; routine reports (step -1) between them do not move it.
-      if (input.step >= 0) lastSent = { scenario: s.from + (input.t - wallStart) * speed, wall: Date.now() };
+      if (input.step >= 0) lastSent = { scenario: storyTime(input), wall: Date.now() };
       const { sent, note } = await links.send(input);
       if (sent) result.summary.sent! += 1;
       else result.summary.skipped! += 1;
       if (note) opts.onNote?.(note);
     }
-    const endWall = Math.max(toWall(s.to), Date.now()) + (opts.settleMs ?? 0);
+    await holdWhileExpecting(Infinity);
+    const endWall = Math.max(toWall(s.to) + late, Date.now()) + (opts.settleMs ?? 0);
     await new Promise((r) => setTimeout(r, Math.max(0, endWall - Date.now())));
   } finally {
     stream.close();

@@ -3,21 +3,23 @@ import {
   decodeDescription, decodeGb26875Frame, encodeDescription, formatGbAddress, formatGbFrameTime, Gb26875FrameSplitter, gbToReadings, sum8,
   type GbFrame, type GbInfoUnit,
 } from '../../devices/codecs/gb26875/index.ts';
+import { FixtureLedger } from './fixture-ledger.ts';
 import { loadSerialCases } from './serial-fuzz-helpers.ts';
 
 /**
  * Every GB/T 26875.3 fixture case (test/fixtures/gb26875, README §3) as a golden test. Each
  * `expect` key has a check below; a key without one fails the test, so a new fact in the
- * fixtures cannot pass unchecked.
+ * fixtures cannot pass unchecked, and the ledger proves at the end that every case the README
+ * counts ran and had each of its facts compared.
  */
 const cases = loadSerialCases('gb26875');
+const ledger = new FixtureLedger('gb26875', cases);
 const INFORMATIONAL = new Set(['note']);
 const hex2 = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
 type Check = (frame: GbFrame, want: unknown) => void;
 const FRAME_CHECKS: Record<string, Check> = {
-  valid: (_f, want) => expect(want).toBe(true),
   serial: (f, want) => expect(f.serial).toBe(want),
   version: (f, want) => expect(f.version).toEqual(want),
   time: (f, want) => {
@@ -110,14 +112,18 @@ describe('GB/T 26875.3 golden fixtures', () => {
   for (const c of cases) {
     const e = c.expect as Record<string, unknown>;
     const bytes = Buffer.from(c.input, 'hex');
+    const checked = (key: string) => ledger.check(c.id, key);
 
     if (e.frames !== undefined) {
       it(`${c.id}: one read holding ${e.frames} frames yields each`, () => {
         const out = new Gb26875FrameSplitter().push(bytes);
         expect(out.rejects).toEqual([]);
         expect(out.frames).toHaveLength(e.frames as number);
+        checked('frames');
         const commands = out.frames.map((f) => { const d = decodeGb26875Frame(f); return d.ok ? d.value.command : d.reason; });
         expect(commands).toEqual(e.commands);
+        checked('commands');
+        ledger.finish(c.id);
       });
       continue;
     }
@@ -130,53 +136,70 @@ describe('GB/T 26875.3 golden fixtures', () => {
         expect(out.frames).toHaveLength(1);
         expect(splitter.pendingBytes).toBe(0);
         const decoded = decodeGb26875Frame(out.frames[0] as Buffer);
-        if (!decoded.ok) throw new Error(`${decoded.reason}: ${decoded.detail}`);
+        expect(decoded.ok ? true : `${decoded.reason}: ${decoded.detail}`).toBe(e.valid);
+        checked('valid');
+        if (!decoded.ok) return;
         for (const [key, want] of Object.entries(e)) {
-          if (INFORMATIONAL.has(key)) continue;
+          if (INFORMATIONAL.has(key) || key === 'valid') continue;
           const check = FRAME_CHECKS[key];
           if (!check) throw new Error(`no check for expect key "${key}"`);
           check(decoded.value, want);
+          checked(key);
         }
+        ledger.finish(c.id);
       });
       continue;
     }
 
     it(`${c.id}: rejected as ${String(e.error)}, consuming what the reference decoder consumes`, () => {
+      // Only a case that says it is invalid is tested as a rejection (a missing `valid` fails here).
+      expect(e.valid).toBe(false);
       const splitter = new Gb26875FrameSplitter();
       const out = splitter.push(bytes);
       expect(out.frames).toEqual([]);
       const direct = decodeGb26875Frame(bytes);
-      expect(direct.ok).toBe(false);
+      expect(direct.ok).toBe(e.valid);
+      checked('valid');
       switch (e.error) {
         case 'incomplete':
           // Fewer bytes than the frame needs → wait: consume nothing, report nothing yet.
           expect(out.rejects).toEqual([]);
           expect(splitter.pendingBytes).toBe(e.have_bytes);
+          checked('have_bytes');
           expect(bytes.length - splitter.pendingBytes).toBe(e.consume);
+          checked('consume');
           expect(direct).toMatchObject({ reason: 'truncated' });
           break;
         case 'trailer':
           expect(out.rejects[0]).toMatchObject({ reason: 'bad_frame' });
           expect(out.rejects[0]?.detail).toMatch(/trailer/);
           expect(direct).toMatchObject({ reason: 'bad_frame' });
-          if (e.consume !== undefined) expect(out.rejects[0]?.detail).toContain(`dropped ${e.consume} byte(s)`);
+          if (e.consume !== undefined) {
+            expect(out.rejects[0]?.detail).toContain(`dropped ${e.consume} byte(s)`);
+            checked('consume');
+          }
           expect(splitter.pendingBytes).toBe(0);
           break;
         default:
           throw new Error(`no check for error "${String(e.error)}"`);
       }
+      checked('error');
       if (e.trailer_in_frame !== undefined) {
         const size = 30 + bytes.readUInt16LE(24);
         expect(bytes.subarray(size - 2, size).toString('hex')).toBe(e.trailer_in_frame);
+        checked('trailer_in_frame');
       }
       if (e.checksum_ok !== undefined) {
         const size = 30 + bytes.readUInt16LE(24);
         expect(sum8(bytes, 2, size - 3) === bytes[size - 3]).toBe(e.checksum_ok);
+        checked('checksum_ok');
       }
+      ledger.finish(c.id);
     });
   }
 
-  it('covers every case in the fixture file', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(10);
+  // Runs after every case above (tests of a file run in order): the ledger says what they did.
+  it('covers every case in the fixture file, each fact compared', () => {
+    ledger.expectComplete();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { DeviceFields } from '../../contract/index.ts';
-import { IwFrameSplitter, decodeIwFrame, iwReply, iwToFields, type IwMessage } from '../../devices/codecs/iw/index.ts';
+import { IwFrameSplitter, decodeIwFrame, encodeIwFrame, iwReply, iwToFields, type IwMessage } from '../../devices/codecs/iw/index.ts';
 import { loadFixtureCases } from './fuzz-helpers.ts';
 
 /**
@@ -150,5 +150,41 @@ describe('IwFrameSplitter', () => {
     expect(s.push(Buffer.alloc(300, 0x41)).rejects.map((r) => r.reason)).toEqual(['oversize']);
     expect(s.pendingBytes).toBe(0);
     expect(s.push(Buffer.from('AAAA#IWAP49,68#')).frames.map((f) => f.toString())).toEqual(['IWAP49,68']);
+  });
+});
+
+describe('encodeIwFrame (simulators) writes what the fixtures say watches send', () => {
+  const fixtureOf = (id: string) => CASES.find((c) => c.id.startsWith(id))!;
+
+  it('watch-023: the facts of the AP10 SOS give its frame up to the alarm code (the Wi-Fi list is not simulated)', () => {
+    const c = fixtureOf('watch-023');
+    const e = c.expect;
+    const [yy, mo, dd] = [0, 2, 4].map((i) => Number(String(e.date_yymmdd).slice(i, i + 2)));
+    const [h, mi, s] = [0, 2, 4].map((i) => Number(String(e.time_hhmmss).slice(i, i + 2)));
+    const frame = encodeIwFrame({
+      type: 'AP10', at: Date.UTC(2000 + yy!, mo! - 1, dd!, h!, mi!, s!),
+      latitude: ddmm(e.lat as string, 2), longitude: ddmm(e.lon as string, 3),
+      speedKmh: e.speed_kmh as number, courseDeg: e.course as number, gsmSignal: e.gsm_signal as number, satellites: e.satellites as number,
+      battery: e.battery_pct as number, cell: { mcc: e.mcc as number, mnc: e.mnc as number, lac: e.lac as number, cid: e.cid as number },
+      alarmCode: e.alarm_code as string,
+      flags: '00502', // the five status digits after the battery: no fact of the fixture, read from its frame
+    });
+    const upToAlarm = c.input.slice(0, c.input.indexOf(`,${String(e.alarm_code)},`) + 3);
+    expect(frame.toString('latin1')).toBe(`${upToAlarm}#`);
+  });
+
+  it.each([['watch-025', 'APHT'], ['watch-027', 'AP50']] as const)('%s: the %s vitals frame from its facts', (id, type) => {
+    const c = fixtureOf(id);
+    const e = c.expect;
+    const frame = type === 'APHT'
+      ? encodeIwFrame({ type, heartRate: e.heart_rate_bpm as number, systolic: e.bp_systolic as number, diastolic: e.bp_diastolic as number })
+      : encodeIwFrame({ type, bodyTempC: e.body_temp_c as number, battery: e.battery_pct as number });
+    expect(frame.toString('latin1')).toBe(`${c.input}#`);
+  });
+
+  it('AP00 login is the IMEI after the header; a watch without a fix says V', () => {
+    expect(encodeIwFrame({ type: 'AP00', imei: '353456789012345' }).toString()).toBe('IWAP00353456789012345#');
+    const noFix = decodeIwFrame(encodeIwFrame({ type: 'AP01', at: Date.UTC(2024, 0, 2, 3, 4, 5) }).subarray(0, -1));
+    expect(noFix.ok && noFix.value.kind === 'position' && noFix.value.position.gpsValid).toBe(false);
   });
 });

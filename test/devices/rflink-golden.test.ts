@@ -3,6 +3,7 @@ import type { ProfileId } from '../../devices/profile-ids.ts';
 import {
   decodeRflinkLine, RflinkLineSplitter, rflinkMeasurements, rflinkToFields, type RflinkLine, type RflinkMessage,
 } from '../../devices/codecs/rflink/index.ts';
+import { FixtureLedger } from './fixture-ledger.ts';
 import { loadSerialCases } from './serial-fuzz-helpers.ts';
 
 /**
@@ -12,6 +13,7 @@ import { loadSerialCases } from './serial-fuzz-helpers.ts';
  * site file would give the device.
  */
 const cases = loadSerialCases('rflink');
+const ledger = new FixtureLedger('rflink', cases);
 
 function device(line: RflinkLine): RflinkMessage {
   if (line.kind !== 'device') throw new Error(`expected a device message, got ${line.kind}`);
@@ -58,12 +60,13 @@ const CHECKS: Record<string, Check> = {
 };
 const INFORMATIONAL = new Set(['note']);
 
-function checkAll(line: RflinkLine, expected: Record<string, unknown>, skip: readonly string[] = []): void {
+function checkAll(id: string, line: RflinkLine, expected: Record<string, unknown>, skip: readonly string[] = []): void {
   for (const [key, want] of Object.entries(expected)) {
     if (INFORMATIONAL.has(key) || skip.includes(key)) continue;
     const check = CHECKS[key];
     if (!check) throw new Error(`no check for expect key "${key}"`);
     check(line, want);
+    ledger.check(id, key);
   }
 }
 
@@ -84,11 +87,14 @@ describe('RFLink golden fixtures', () => {
           lines.push(...out.frames);
         });
         expect(emittedAt).toEqual([e.emit_after]);
+        ledger.check(c.id, 'emit_after');
         expect(lines).toEqual([e.complete_line]);
+        ledger.check(c.id, 'complete_line');
         const decoded = decodeRflinkLine(lines[0] as string);
         if (!decoded.ok) throw new Error(decoded.detail);
-        checkAll(decoded.value, e, ['complete_line', 'emit_after']);
+        checkAll(c.id, decoded.value, e, ['complete_line', 'emit_after']);
         expect(device(decoded.value)).toMatchObject({ protocol: 'EV1527', id: '045a42', switch: '06', cmd: 'ON' });
+        ledger.finish(c.id);
       });
       continue;
     }
@@ -98,11 +104,13 @@ describe('RFLink golden fixtures', () => {
       expect(out.frames).toEqual([c.input.replace(/\r$/, '')]);
       const decoded = decodeRflinkLine(c.input); // the decoder alone also copes with the stray CR
       if (!decoded.ok) throw new Error(`${decoded.reason}: ${decoded.detail}`);
-      checkAll(decoded.value, e);
+      checkAll(c.id, decoded.value, e);
+      ledger.finish(c.id);
     });
   }
 
-  it('covers every case in the fixture file', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(14);
+  // Runs after every case above (tests of a file run in order): the ledger says what they did.
+  it('covers every case in the fixture file, each fact compared', () => {
+    ledger.expectComplete();
   });
 });

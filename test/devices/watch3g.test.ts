@@ -4,6 +4,9 @@ import {
   WatchFrameSplitter, decodeWatchFrame, watchReply, watchToFields, encodeWatchFrame,
   decodeWatchStatus, watchTimeToEpoch, type WatchMessage,
 } from '../../devices/codecs/watch3g/index.ts';
+import { Watch3gProtocol } from '../../gateway/watch/watch3g-protocol.ts';
+import type { SiteRegistry } from '../../gateway/site/site-registry.ts';
+import { FixtureLedger, readmeCount } from './fixture-ledger.ts';
 import { loadFixtureCases, type FixtureCase } from './fuzz-helpers.ts';
 
 /**
@@ -32,51 +35,104 @@ function signedCoordinate(text: string): number {
 
 const ALARM_NAMES: Record<string, string> = { sos: 'sos', fall_down: 'fall_down', low_battery: 'low_battery' };
 
+/** What the "3G*" protocol handler of the gateway makes of a frame (it counts `lengthMismatch`). */
+function gatewayOutcome(frame: Buffer) {
+  // A registry that knows every watch, in the demo's zone: only the frame's own facts matter here.
+  const registry = { locate: () => ({ runtime: { site: { id: 's', file: { site: { timezone: 'Asia/Shanghai' } } } }, device: { id: 'w', device: {} } }) };
+  return new Watch3gProtocol(registry as unknown as SiteRegistry, 4096).handle(frame, Date.UTC(2025, 0, 1));
+}
+
+const positionOf = (msg: WatchMessage) => (msg.kind === 'position' || msg.kind === 'alarm' ? msg.position : undefined);
+function vital(msg: WatchMessage): WatchMessage & { kind: 'vital' } {
+  if (msg.kind !== 'vital') throw new Error(`expected a vital message, got ${msg.kind}`);
+  return msg;
+}
+
+/** One check per fact the fixtures state; a key without one fails, so no fact passes unchecked. */
+type Check = (msg: WatchMessage, want: unknown, c: FixtureCase) => void;
+const CHECKS: Record<string, Check> = {
+  vendor: (m, want) => expect(m.vendor).toBe(want),
+  device_id: (m, want) => expect(m.deviceId).toBe(want),
+  type: (m, want) => expect(m.type).toBe(want),
+  length_hex: (m, want) => expect(m.declaredLength).toBe(parseInt(want as string, 16)),
+  content_length: (m, want) => expect(m.contentLength).toBe(want),
+  length_ok: (m, want) => expect(m.lengthOk).toBe(want),
+  is_alarm_message: (m, want) => expect(m.kind === 'alarm').toBe(want),
+  is_heartbeat: (m, want) => expect(m.kind === 'keepalive').toBe(want),
+  date_ddmmyy: (m, want) => expect(positionOf(m)?.date).toBe(want),
+  time_hhmmss: (m, want) => expect(positionOf(m)?.time).toBe(want),
+  gps_valid: (m, want) => expect(positionOf(m)?.gpsValid).toBe(want),
+  lat: (m, want) => expect(positionOf(m)?.latitude).toBeCloseTo(signedCoordinate(want as string), 7),
+  lon: (m, want) => expect(positionOf(m)?.longitude).toBeCloseTo(signedCoordinate(want as string), 7),
+  status_hex: (m, want) => expect(positionOf(m)?.status.hex).toBe(want),
+  alarm: (m, want) => expect(positionOf(m)?.status.alarm ?? null).toBe(want === null ? null : ALARM_NAMES[want as string]),
+  battery_pct: (m, want) => expect((m.kind === 'keepalive' ? m.battery : positionOf(m)?.battery) ?? null).toBe(want),
+  steps: (m, want) => expect(positionOf(m)?.steps).toBe(want),
+  heart_rate_bpm: (m, want) => expect(vital(m).heartRate).toBe(want),
+  bp_systolic: (m, want) => expect(vital(m).systolic).toBe(want),
+  bp_diastolic: (m, want) => expect(vital(m).diastolic).toBe(want),
+  body_temp_c: (m, want) => expect(vital(m).bodyTempC).toBe(want),
+  expects_reply: (m, want) => expect(watchReply(m)?.toString('latin1')).toBe(want),
+  unescaped_tail_hex: (m, want) => {
+    expect(m.kind).toBe('other');
+    if (m.kind === 'other') expect(m.content.subarray(-6).toString('hex')).toBe(want);
+  },
+  // traccar's own assertion on the frame (`key=value`, traccar's names): the same meaning here.
+  traccar_asserts: (m, want) => {
+    const [key, value] = String(want).split('=');
+    if (key !== 'alarm') throw new Error(`no check for traccar assertion "${String(want)}"`);
+    expect(positionOf(m)?.status.alarm).toBe(ALARM_NAMES[value as string]);
+  },
+  // The input is the frame's bytes written as hex (binary content): a whole frame in brackets.
+  encoding: (m, want, c) => {
+    expect(want).toBe('hex');
+    expect(c.input).toMatch(/^(?:[0-9a-f]{2})+$/);
+    const bytes = Buffer.from(c.input, 'hex');
+    expect([bytes[0], bytes[bytes.length - 1]]).toEqual([0x5b, 0x5d]);
+    expect(new WatchFrameSplitter().push(bytes).frames).toEqual([bytes]);
+  },
+  // Each escape of the fixture's table, undone on the raw body, gives exactly the decoded content.
+  escapes: (m, want, c) => {
+    if (m.kind !== 'other') throw new Error(`expected raw content, got ${m.kind}`);
+    const raw = bytesOf(c).toString('hex');
+    const body = raw.slice(raw.indexOf(Buffer.from(`*${m.type},`).toString('hex')) + 2 * (m.type.length + 2), -2);
+    let unescaped = body;
+    for (const [escape, char] of Object.entries(want as Record<string, string>)) {
+      expect(body).toContain(escape); // the frame uses every escape the table names
+      unescaped = unescaped.split(escape).join(Buffer.from(char, 'latin1').toString('hex'));
+    }
+    expect(m.content.toString('hex')).toBe(unescaped);
+  },
+  // "decode but count a length_mismatch": decoded, and the gateway's handler flags it for its counter.
+  policy: (m, want, c) => {
+    expect(want).toBe('decode but count a length_mismatch');
+    expect(m.lengthOk).toBe(false);
+    expect(gatewayOutcome(bytesOf(c))).toMatchObject({ kind: 'reading', lengthMismatch: true });
+  },
+};
+const INFORMATIONAL = ['note'];
+const ledger = new FixtureLedger('watch-4g', CASES, INFORMATIONAL, true);
+
 describe('3G* golden fixtures', () => {
-  it('has the fixture cases to test', () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(12);
+  it('the file holds the cases the README counts; the IW ones are iw.test.ts\'s', () => {
+    const all = loadFixtureCases('watch-4g');
+    expect(all).toHaveLength(readmeCount('watch-4g'));
+    expect(all.filter((c) => c.input.startsWith('IW')).length + CASES.length).toBe(all.length);
   });
 
   for (const c of CASES) {
     it(`${c.id} decodes as the fixture says`, () => {
-      const e = c.expect;
       const msg = decodeOk(bytesOf(c));
-      if (e.vendor !== undefined) expect(msg.vendor).toBe(e.vendor);
-      if (e.device_id !== undefined) expect(msg.deviceId).toBe(e.device_id);
-      if (e.type !== undefined) expect(msg.type).toBe(e.type);
-      if (e.length_hex !== undefined) expect(msg.declaredLength).toBe(parseInt(e.length_hex as string, 16));
-      if (e.content_length !== undefined) expect(msg.contentLength).toBe(e.content_length);
-      if (e.length_ok !== undefined) expect(msg.lengthOk).toBe(e.length_ok);
-      if (e.is_alarm_message !== undefined) expect(msg.kind === 'alarm').toBe(e.is_alarm_message);
-      if (e.is_heartbeat !== undefined) expect(msg.kind === 'keepalive').toBe(e.is_heartbeat);
-      const position = msg.kind === 'position' || msg.kind === 'alarm' ? msg.position : undefined;
-      if (e.date_ddmmyy !== undefined) expect(position?.date).toBe(e.date_ddmmyy);
-      if (e.time_hhmmss !== undefined) expect(position?.time).toBe(e.time_hhmmss);
-      if (e.gps_valid !== undefined) expect(position?.gpsValid).toBe(e.gps_valid);
-      if (e.lat !== undefined) expect(position?.latitude).toBeCloseTo(signedCoordinate(e.lat as string), 7);
-      if (e.lon !== undefined) expect(position?.longitude).toBeCloseTo(signedCoordinate(e.lon as string), 7);
-      if (e.status_hex !== undefined) expect(position?.status.hex).toBe(e.status_hex);
-      if ('alarm' in e) expect(position?.status.alarm ?? null).toBe(e.alarm === null ? null : ALARM_NAMES[e.alarm as string]);
-      if (e.battery_pct !== undefined) {
-        const battery = msg.kind === 'keepalive' ? msg.battery : position?.battery;
-        expect(battery ?? null).toBe(e.battery_pct);
-      }
-      if (e.steps !== undefined) expect(position?.steps).toBe(e.steps);
-      if (msg.kind === 'vital') {
-        if (e.heart_rate_bpm !== undefined) expect(msg.heartRate).toBe(e.heart_rate_bpm);
-        if (e.bp_systolic !== undefined) expect(msg.systolic).toBe(e.bp_systolic);
-        if (e.bp_diastolic !== undefined) expect(msg.diastolic).toBe(e.bp_diastolic);
-        if (e.body_temp_c !== undefined) expect(msg.bodyTempC).toBe(e.body_temp_c);
-      } else {
-        expect(e.heart_rate_bpm ?? e.body_temp_c).toBeUndefined();
-      }
-      if (e.expects_reply !== undefined) expect(watchReply(msg)?.toString('latin1')).toBe(e.expects_reply);
-      if (e.unescaped_tail_hex !== undefined) {
-        expect(msg.kind).toBe('other');
-        if (msg.kind === 'other') expect(msg.content.subarray(-6).toString('hex')).toBe(e.unescaped_tail_hex);
+      for (const [key, want] of Object.entries(c.expect)) {
+        if (INFORMATIONAL.includes(key)) continue;
+        const check = CHECKS[key];
+        if (!check) throw new Error(`no check for expect key "${key}"`);
+        check(msg, want, c);
+        ledger.check(c.id, key);
       }
       // whatever the message, its fields are contract-valid
       expect(DeviceFields.safeParse(watchToFields(msg).fields).success).toBe(true);
+      ledger.finish(c.id);
     });
   }
 
@@ -108,6 +164,10 @@ describe('3G* golden fixtures', () => {
     const msg = decodeOk('[3G*4700186508*000C*LK,0,10,100]');
     expect(msg).toMatchObject({ lengthOk: false, declaredLength: 12, contentLength: 11, kind: 'keepalive', steps: 0, rolls: 10, battery: 100 });
     expect(watchToFields(msg)).toEqual({ fields: { battery: 100, steps: 0 }, kind: 'keepalive' });
+  });
+
+  it('every 3G* case ran to its end with each of its facts compared', () => {
+    ledger.expectComplete();
   });
 });
 

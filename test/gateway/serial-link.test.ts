@@ -39,6 +39,16 @@ async function unplug(port: MockPort): Promise<void> {
   internals.pendingRead!(new Error('EIO: i/o error'));
 }
 
+/**
+ * The link has been given every byte emitted so far: the port's buffer is empty and the stream
+ * asked for more. node-serialport emits a read's 'data' (which the link handles synchronously)
+ * before it issues the next read, so a pending read is an event that must follow the handling.
+ */
+async function allRead(port: MockPort): Promise<void> {
+  const internals = port as unknown as { pendingRead: unknown; port: { data: Buffer } };
+  await waitFor('the link to read every byte and ask for more', () => internals.pendingRead !== null && internals.port.data.length === 0);
+}
+
 const FA20RF_SMOKE = fixture('rflink', 'rfl-001').input; // 20;0D;FA20RF;ID=97e3b2;SMOKEALERT=ON;
 const GB_FIRE_ALARM = Buffer.from(fixture('gb26875', 'gb-001').input, 'hex'); // system 3, component 393433
 
@@ -93,8 +103,9 @@ describe('SerialLink with RFLink framing', () => {
     const port = tracking.current();
     port.emitData('20;0D;FA20RF;ID=9');
     port.emitData('7e3b2;SMOKE');
-    await new Promise((r) => setTimeout(r, 30));
+    await allRead(port);
     expect(smokeRaised(h, 'smoke-kitchen')).toBeUndefined();
+    expect(h.metrics.value('carewatch_serial_frames_total', { link: `serial:${RFLINK_PATH}`, outcome: 'decoded' })).toBe(0);
 
     port.emitData('ALERT=ON;\r\n');
     const event = await waitFor('fire.smoke', () => smokeRaised(h, 'smoke-kitchen'));
@@ -163,12 +174,15 @@ describe('SerialLink with GB/T 26875.3 framing', () => {
     };
     port.emitData(GB_FIRE_ALARM);
     await waitFor('the frame to be handled', () => h.metrics.value('carewatch_serial_frames_total', { link: `serial:${GB_PATH}`, outcome: 'not_stored' }) === 1);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(port.recording.length).toBe(0);
 
     h.outbox.append = append; // disk freed; the panel repeats the unconfirmed frame
     port.emitData(GB_FIRE_ALARM);
     await waitFor('the confirm reply', () => port.recording.length > 0);
+    // Replies go out in the order of the frames: had the first been confirmed, its confirm would
+    // come before this one. What was written is exactly one confirm frame (GB/T 26875.3: 30
+    // bytes of frame around an empty application data unit).
+    await allRead(port);
+    expect(port.recording.length).toBe(30);
     const reply = decodeGb26875Frame(port.recording);
     expect(reply.ok && reply.value.command).toBe(3);
     expect(h.metrics.value('carewatch_serial_frames_total', { link: `serial:${GB_PATH}`, outcome: 'decoded' })).toBe(1);
@@ -236,18 +250,25 @@ describe('SerialLink when the receiver goes away', () => {
     const port = tracking.current();
     await link.stop();
     expect(port.isOpen).toBe(false);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(tracking.opened).toHaveLength(1);
-    expect(h.links.map((l) => l.up)).toEqual([true]);
 
     // Stopped while the receiver is missing: the pending retry is cancelled too.
     SerialPortMock.binding.reset();
     const missing = make(RFLINK_PATH, 'rflink');
     await missing.start();
     await missing.stop();
-    const failures = h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${RFLINK_PATH}` });
-    await new Promise((r) => setTimeout(r, 80));
-    expect(h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${RFLINK_PATH}` })).toBe(failures);
+    const rflinkFailures = () => h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${RFLINK_PATH}` });
+    const failures = rflinkFailures();
+    expect(failures).toBe(1); // its first attempt, at start
+
+    // A control link, started after both stops with the same backoff (first delay 5–10 ms, the
+    // second 10–20 ms): its third failed attempt comes at least 15 ms after its start, so any
+    // retry either stopped link had armed (at most 10 ms, armed earlier) would have fired first.
+    const control = make(GB_PATH, 'gb26875');
+    await control.start();
+    await waitFor('the control link\'s third attempt', () => h.metrics.value('carewatch_serial_open_failures_total', { link: `serial:${GB_PATH}` }) >= 3);
+    expect(tracking.opened).toHaveLength(1); // the first link never reopened
+    expect(rflinkFailures()).toBe(failures); // the missing one never retried
+    expect(h.links.filter((l) => l.link === `serial:${RFLINK_PATH}`).map((l) => l.up)).toEqual([true, false]); // up, then the missing one's down
   });
 });
 

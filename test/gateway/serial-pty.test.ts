@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
@@ -9,6 +10,10 @@ import {
 } from '../helpers/gateway-harness-transports.ts';
 import { type SocatPair, startSocatPair } from '../helpers/socat.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import type { Event } from '../../contract/index.ts';
+import { compileScenario } from '../../simulators/scenario/compile-scenario.ts';
+import { scenarioFrom } from '../../simulators/scenario/load-scenario.ts';
+import { DEFAULT_SITE_INPUT } from './core/site-fixture.ts';
 
 /**
  * The real thing end to end: a socat pty pair stands in for the USB receiver, SerialLink opens
@@ -149,5 +154,50 @@ describe('SerialLink on a real pty (socat)', () => {
     const second = decodeGb26875Frame(device.received().subarray(30, 60));
     expect(first.ok && [first.value.command, first.value.serial, first.value.destination]).toEqual([3, 0, 0]);
     expect(second.ok && [second.value.command, second.value.serial, second.value.destination]).toEqual([3, 7, 0x0a0b0c0d0e0f]);
+  });
+});
+
+describe('the scenario simulator on a real pty (what `sim scenario --socat` writes)', () => {
+  it('RFLink lines and GB/T 26875.3 frames encoded by the simulators reach SerialLink and raise what the story says', async () => {
+    const rf = await socat('sim-rflink');
+    const gb = await socat('sim-gb');
+    const devicesOfSite = [
+      { id: 'smoke-kitchen', profile: 'smoke-detector', roomId: 'kitchen', transport: 'rflink', rflink: { protocol: 'FA20RF', id: '97e3b2' } },
+      { id: 'call-101', profile: 'call-button', roomId: 'room-101', residentId: 'ann', transport: 'rflink', rflink: { protocol: 'EV1527', id: '01e9f5', switch: '0b' } },
+      { id: 'smoke-corridor', profile: 'smoke-detector', roomId: 'corridor', transport: 'gb26875', gb26875: { systemAddress: 3, componentAddress: 393433 } },
+    ] as const;
+    const serial = [{ path: rf.gateway, framing: 'rflink' as const }, { path: gb.gateway, framing: 'gb26875' as const }];
+    h = createTransportHarness({ devices: [...devicesOfSite], serial });
+    const harness = h;
+    const links = serial.map((p) => new SerialLink({
+      siteId: harness.siteId, config: { ...p, baudRate: 57600 }, registry: harness.registry, rejections: harness.rejections,
+      metrics: harness.metrics, log: harness.log, retryMinMs: 20, retryMaxMs: 100,
+    }));
+    for (const l of links) await l.start();
+    try {
+      // The same site as the scenario's own (inline), and three story steps, compiled as a real run compiles them.
+      const s = scenarioFrom({
+        name: 'serial devices',
+        sites: [{ site: { ...DEFAULT_SITE_INPUT.site, id: harness.siteId, name: 'Transport test home' }, buildings: DEFAULT_SITE_INPUT.buildings,
+          residents: [{ id: 'ann', name: 'Ann', roomId: 'room-101' }], devices: devicesOfSite, serial }],
+        from: '08:00',
+        steps: ['08:00:01 smoke-kitchen smoke=true', '08:00:02 call-101 action=emergency', '08:00:03 smoke-corridor smoke=true'],
+      }, dir.path);
+      const inputs = compileScenario(s).filter((i) => i.step >= 0);
+      expect(inputs.map((i) => i.message.via)).toEqual(['serial', 'serial', 'serial']);
+      for (const input of inputs) {
+        if (input.message.via !== 'serial') continue;
+        const end = input.message.port === rf.gateway ? rf.device : gb.device;
+        const fd = openSync(end, 'w');
+        writeSync(fd, Buffer.from(input.message.bytes, 'base64'));
+        closeSync(fd);
+      }
+      const raised = (kind: Event['kind'], device: string) => eventsOf(harness.events(), kind, `device:${device}`).find((e) => e.action === 'raise');
+      await waitFor('the three alarms', () => raised('fire.smoke', 'smoke-kitchen') && raised('call.button', 'call-101') && raised('fire.smoke', 'smoke-corridor'));
+      expect(raised('fire.smoke', 'smoke-corridor')?.source).toEqual({ transport: 'gb26875', link: `serial:${gb.gateway}` });
+      expect(harness.rejections.total('rflink', 'bad_frame') + harness.rejections.total('gb26875', 'bad_checksum')).toBe(0);
+    } finally {
+      for (const l of links) await l.stop();
+    }
   });
 });

@@ -53,6 +53,14 @@ describe('IW watches', () => {
     expect(h.events('life_safety').map((e) => [e.deviceId, e.kind])).toEqual([[HOME.iwDeviceId, 'wearable.sos']]);
   });
 
+  it('the simulator\'s own AP10 fall (alarm code 05, encoded by the IW codec) raises wearable.fall, answered IWBP10', async () => {
+    const sim = await iw();
+    sim.login();
+    sim.sendAlarm({ fall: true }, Date.now(), { latitude: 31.2304, longitude: 121.4737, battery: 64 });
+    await sim.waitForReply('IWBP10');
+    expect(h.events('life_safety').map((e) => [e.deviceId, e.kind])).toEqual([[HOME.iwDeviceId, 'wearable.fall']]);
+  });
+
   it('a battery report after login is a state reading of that watch', async () => {
     const sim = await iw();
     sim.login();

@@ -91,6 +91,18 @@ export function describeHistoryStoreContract(name: string, open: () => Promise<H
       ]);
     }));
 
+    it('keeps every point of a large batch of many devices, and of one series and time written twice in it the later', withStore(async ({ store }) => {
+      // A gateway's batch: devices round robin, more rows than one statement of the embedded store carries.
+      const readings = Array.from({ length: 1000 }, (_, i) => reading(`w${i % 7}`, T0 + Math.floor(i / 7) * MIN, { heart_rate: i, spo2: 90 + (i % 10) }));
+      readings.push(reading('w3', T0, { heart_rate: -1 }));
+      await store.write({ readings, status: [{ siteId: 's1', deviceId: 'w3', ts: T0, fields: { battery: 50 } }, { siteId: 's1', deviceId: 'w3', ts: T0, fields: { battery: 40 } }] });
+      const w3 = await store.raw({ siteId: 's1', deviceId: 'w3', from: T0, to: T0 + DAY }, 1000);
+      const expected = readings.slice(0, 1000).filter((r) => r.deviceId === 'w3');
+      expect(w3.find((s) => s.field === 'heart_rate')!.points).toEqual(expected.map((r, i) => ({ t: r.ts, value: i === 0 ? -1 : r.fields.heart_rate })));
+      expect(w3.find((s) => s.field === 'spo2')!.points).toEqual(expected.map((r) => ({ t: r.ts, value: r.fields.spo2 })));
+      expect((await store.statusAt(['s1'], T0))[0]).toMatchObject({ deviceId: 'w3', battery: { value: 40, ts: T0 } });
+    }));
+
     it('answers nothing for a device it never heard of', withStore(async ({ store }) => {
       expect(await store.raw({ siteId: 's1', deviceId: 'ghost', from: T0, to: T0 + DAY }, 10)).toEqual([]);
       expect(await store.downsample({ siteId: 's1', deviceId: 'ghost', from: T0, to: T0 + DAY }, HOUR)).toEqual([]);

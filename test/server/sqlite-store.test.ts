@@ -53,6 +53,23 @@ describe('SQLite store: what only the embedded store has', () => {
     expect(own.pragma('synchronous', { simple: true })).toBe(2);
   });
 
+  it('keeps one audit chain when a second server process appends to the same file between units of work', async () => {
+    // Each unit carries the chain's head from append to append; it must read it afresh when it starts.
+    const other = openSqliteStore(dir.path);
+    try {
+      const record = (n: number) => ({ at: n, actor: 'nurse', from: null, action: 'alarm.commented' as const, siteId: 'site-a', alarmId: `a${n}`, residentId: null, details: {} });
+      for (let n = 1; n <= 6; n += 2) {
+        await store.write(async (tx) => { await tx.audit.append(record(n)); });
+        await other.write(async (tx) => { await tx.audit.append(record(n + 1)); });
+      }
+      await store.write(async (tx) => { await tx.audit.append(record(7)); await tx.audit.append(record(8)); });
+      expect(await store.read((tx) => tx.audit.verify())).toMatchObject({ ok: true, checked: 8, head: { seq: 8 } });
+      expect((await other.read((tx) => tx.audit.list({ sites: 'all', limit: 10 }))).map((r) => r.at)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a unit of work that writes on the read connection', async () => {
     await expect(store.read((tx) => tx.alarms.putKeyState({ siteId: 's', subject: 'x:y', kind: 'k' }, { lastSeq: 1, lastTs: 1, lastAction: 'raise' })))
       .rejects.toThrow(/readonly/);

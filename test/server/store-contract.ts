@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALARM_HANDLING_NONE, Event } from '../../contract/index.ts';
 import type { Alarm } from '../../contract/index.ts';
+import type { AlarmTimerKind } from '../../server/services/store/alarm-timer-store.ts';
 import type { AlarmFilter, ServerStore } from '../../server/services/store/types.ts';
 import { event } from './helpers.ts';
 
@@ -141,6 +142,43 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(await ids({ sites: ['site-a'], kindPrefix: 'fire.', openOnly: false, limit: 1 })).toEqual(['4']);
       expect(await ids({ sites: [], openOnly: false, limit: 10 })).toEqual([]);
       expect(await store.read((tx) => tx.alarms.countByStatus())).toEqual({ active_unack: 3, active_ack: 0, cleared_unack: 0, cleared_ack: 0, resolved: 1 });
+    }));
+
+    it('keeps alarm timers: upsert by id, per alarm, due earliest first, next deadline, counts by kind', withStore(async (t) => {
+      const timer = (id: string, kind: AlarmTimerKind, dueAt: number, alarmId = 'a1') => ({ id, alarmId, siteId: 'site-a', kind, dueAt, state: { level: 0, steps: [{ afterSec: 60 }] } });
+      await t.store.write(async (tx) => {
+        await tx.timers.put(timer('escalate:a1', 'escalate', 3000));
+        await tx.timers.put(timer('deliver:x', 'deliver', 1000));
+        await tx.timers.put(timer('resignal:a2', 'resignal', 2000, 'a2'));
+        await tx.timers.put(timer('escalate:a1', 'escalate', 500));
+      });
+      const store = await t.reopen();
+      expect(await store.read((tx) => tx.timers.get('escalate:a1'))).toEqual(timer('escalate:a1', 'escalate', 500));
+      expect((await store.read((tx) => tx.timers.ofAlarm('a1'))).map((x) => x.id)).toEqual(['escalate:a1', 'deliver:x']);
+      expect((await store.read((tx) => tx.timers.ofAlarm('a1', ['deliver']))).map((x) => x.id)).toEqual(['deliver:x']);
+      expect((await store.write((tx) => tx.timers.due(1000, 10))).map((x) => x.id)).toEqual(['escalate:a1', 'deliver:x']);
+      expect((await store.write((tx) => tx.timers.due(5000, 1))).map((x) => x.id)).toEqual(['escalate:a1']);
+      expect(await store.read((tx) => tx.timers.nextDue())).toBe(500);
+      expect(await store.read((tx) => tx.timers.countByKind())).toEqual({ escalate: 1, resignal: 1, contact: 0, deliver: 1 });
+      expect(await store.write((tx) => tx.timers.remove('escalate:a1'))).toBe(true);
+      expect(await store.write((tx) => tx.timers.remove('escalate:a1'))).toBe(false);
+      expect(await store.read((tx) => tx.timers.nextDue())).toBe(1000);
+    }));
+
+    it('claims due timers for one unit of work: concurrent units never take the same timer', withStore(async ({ store }) => {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 30; i++) await tx.timers.put({ id: `escalate:a${i}`, alarmId: `a${i}`, siteId: 'site-a', kind: 'escalate', dueAt: i, state: {} });
+      });
+      // Each unit takes what is due and moves it on, as the escalation loop does.
+      const taken = await Promise.all(Array.from({ length: 6 }, () => store.write(async (tx) => {
+        const due = await tx.timers.due(100, 10);
+        await new Promise((r) => setImmediate(r));
+        for (const timer of due) await tx.timers.put({ ...timer, dueAt: 10_000 });
+        return due.map((x) => x.id);
+      })));
+      const all = taken.flat();
+      expect(all).toHaveLength(30);
+      expect(new Set(all).size).toBe(30);
     }));
 
     it('keeps a gateway\'s heartbeat, liveness and offline mark', withStore(async ({ store }) => {

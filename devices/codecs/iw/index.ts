@@ -6,3 +6,5 @@ export type { IwMessage, IwPosition, IwAlarm } from './decode.ts';
 export { iwReply } from './reply.ts';
 export { iwToFields, iwTimeToEpoch } from './fields.ts';
 export type { IwFields } from './fields.ts';
+export { encodeIwFrame } from './encode.ts';
+export type { IwFrameSpec } from './encode.ts';

@@ -76,7 +76,14 @@ interface Sensor {
  * Previous values live per subscription; after a restart the first report of a door or bed is
  * "not a change" (unknown before), which never invents activity.
  */
-export function toActivity(site: SiteModel, index: ResidentIndex, scheduler: SchedulerLike): OperatorFunction<StateReading, Activity> {
+export interface ToActivityOptions {
+  site: SiteModel;
+  index: ResidentIndex;
+  scheduler: SchedulerLike;
+}
+
+export function toActivity(opts: ToActivityOptions): OperatorFunction<StateReading, Activity> {
+  const { site, index, scheduler } = opts;
   return (states) => defer(() => {
     /** Filled on a sensor's first reading (a sensor never heard from costs nothing). */
     const sensors = new Map<string, Sensor>();

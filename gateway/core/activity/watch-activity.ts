@@ -1,4 +1,4 @@
-import { type Observable, type OperatorFunction, type SchedulerLike, defer, merge, share, timer } from 'rxjs';
+import { type OperatorFunction, type SchedulerLike, defer, merge, share, timer } from 'rxjs';
 import type { StateReading } from '../../../contract/index.ts';
 import type { SiteModel } from '../../site/model.ts';
 import type { EventDraft } from '../kit/event-draft.ts';
@@ -31,16 +31,16 @@ export interface WatchActivityOptions {
  * (suspended while a living-alone resident is out), `inactivity.bed_exit`, and radar
  * `fall.detected`. Deadlines are checked by ONE scheduler interval per site.
  */
-export function watchActivity(states: Observable<StateReading>, opts: WatchActivityOptions): Observable<EventDraft> {
+export function watchActivity(opts: WatchActivityOptions): OperatorFunction<StateReading, EventDraft> {
   const { site, scheduler, state } = opts;
   const index = indexResidentSensors(site);
   // What counts as activity is each device's profile (`activitySignals`), read once per site.
   const activityFields = activityFieldsOf(site);
-  return defer(() => {
+  return (states) => defer(() => {
     const periodMs = (opts.sweepEverySec ?? 30) * 1000;
     const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
     const activityRules: OperatorFunction<StateReading, EventDraft> = (moving) => {
-      const activity = moving.pipe(toActivity(site, index, scheduler), share({ connector: () => new FanOut<Activity>() }));
+      const activity = moving.pipe(toActivity({ site, index, scheduler }), share({ connector: () => new FanOut<Activity>() }));
       const presence = activity.pipe(trackHomePresence({ index, scheduler, state, sweep }));
       return merge(
         merge(activity, presence).pipe(raiseOnInactivity({ site, index, scheduler, state, sweep })),

@@ -6,6 +6,7 @@ import { rulesFor } from '../kit/resident-rules.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 
 export interface CallOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
 }
@@ -23,8 +24,8 @@ interface OpenCall {
  * must attend (BS 8521-2 / EN 50134-7 practice: a call is closed by the carer on site).
  * The call's raise time is kept in the rule state, so a restart does not shorten or extend the window.
  */
-export function raiseCall(site: SiteModel, opts: CallOptions): OperatorFunction<StateReading, EventDraft> {
-  const { scheduler, state } = opts;
+export function raiseCall(opts: CallOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site, scheduler, state } = opts;
   const prefix = 'call:';
   return (readings) => defer(() => {
     const open = new Map(state.entries<OpenCall>(prefix).map(([k, v]) => [k.slice(prefix.length), v]));

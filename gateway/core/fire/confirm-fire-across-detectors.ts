@@ -4,6 +4,7 @@ import type { EventDraft } from '../kit/event-draft.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 
 export interface ConfirmFireOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
 }
@@ -33,8 +34,8 @@ interface Confirmation {
  * dust or steam, two that agree are a fire. One device alone never confirms.
  * Input: the drafts of the fire rules (raise/clear of smoke, heat, flow); output: zone events.
  */
-export function confirmFireAcrossDetectors(site: SiteModel, opts: ConfirmFireOptions): OperatorFunction<EventDraft, EventDraft> {
-  const { scheduler, state } = opts;
+export function confirmFireAcrossDetectors(opts: ConfirmFireOptions): OperatorFunction<EventDraft, EventDraft> {
+  const { site, scheduler, state } = opts;
   const windowMs = site.rules.fire.confirmWindowSec * 1000;
   const RECENT = 'confirm:recent:';
   const OPEN = 'confirm:open:';

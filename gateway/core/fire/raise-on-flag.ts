@@ -16,6 +16,8 @@ export interface FlagRule {
 }
 
 export interface FlagRuleOptions {
+  site: SiteModel;
+  rule: FlagRule;
   /** Which devices have the flag raised, so a restart neither re-raises nor forgets (DESIGN.md). */
   state?: RuleStateStore;
 }
@@ -27,7 +29,8 @@ export interface FlagRuleOptions {
  * A missing field is unknown and changes nothing. Only raised flags are kept (a Set, not a record
  * per device), so 100,000 quiet devices cost nothing here.
  */
-export function raiseOnFlag(site: SiteModel, rule: FlagRule, opts: FlagRuleOptions = {}): OperatorFunction<StateReading, EventDraft> {
+export function raiseOnFlag(opts: FlagRuleOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site, rule } = opts;
   const store = opts.state ?? new MemoryRuleState();
   const prefix = `flag:${rule.kind}:${rule.field}:`;
   return (readings) => defer(() => {

@@ -5,6 +5,7 @@ import { type EventDraft, deviceEvent } from '../kit/event-draft.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
 
 export interface SelfTestOptions {
+  site: SiteModel;
   state: RuleStateStore;
 }
 
@@ -14,7 +15,8 @@ export interface SelfTestOptions {
  * (NFPA 72 14.4.3 periodic testing; GB 25201 monthly function checks). Z2M repeats `test: true`
  * from its cache while the test lasts: one test is one record.
  */
-export function recordSelfTest(site: SiteModel, opts: SelfTestOptions): OperatorFunction<StateReading, EventDraft> {
+export function recordSelfTest(opts: SelfTestOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   const prefix = 'selftest:';
   return (readings) => defer(() => {
     const testing = new Set(opts.state.entries<true>(prefix).map(([key]) => key.slice(prefix.length)));

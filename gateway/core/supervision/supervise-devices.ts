@@ -1,4 +1,4 @@
-import { type Observable, type SchedulerLike, defer, filter, merge, share, timer } from 'rxjs';
+import { EMPTY, type Observable, type OperatorFunction, type SchedulerLike, defer, filter, merge, share, timer } from 'rxjs';
 import type { LinkStatus, Reading, StateReading } from '../../../contract/index.ts';
 import type { SiteModel } from '../../site/model.ts';
 import type { EventDraft } from '../kit/event-draft.ts';
@@ -15,6 +15,8 @@ export interface SuperviseDevicesOptions {
   scheduler: SchedulerLike;
   /** Survives restarts: last seen, open alarms, flap folds, last proofs, links down. */
   state: RuleStateStore;
+  /** Whole links (bridges, serial receivers, platforms) going up and down; none when absent. */
+  links?: Observable<LinkStatus>;
   /** Period of the site's one supervision sweep, in scheduler seconds (default 30). */
   sweepEverySec?: number;
   /**
@@ -32,13 +34,10 @@ export const DEFAULT_SWEEP_EVERY_SEC = 30;
  * `device.fault` with restores, and weekly `device.untested` reminders. Silence-based rules share
  * ONE scheduler interval per site — no timer per device.
  */
-export function superviseDevices(
-  readings: Observable<Reading>,
-  links: Observable<LinkStatus>,
-  opts: SuperviseDevicesOptions,
-): Observable<EventDraft> {
+export function superviseDevices(opts: SuperviseDevicesOptions): OperatorFunction<Reading, EventDraft> {
   const { site, scheduler, state } = opts;
-  return defer(() => {
+  const links = opts.links ?? EMPTY;
+  return (readings) => defer(() => {
     const periodMs = (opts.sweepEverySec ?? DEFAULT_SWEEP_EVERY_SEC) * 1000;
     const sweep = timer(opts.sweepPhaseMs ?? periodMs, periodMs, scheduler).pipe(share());
     const registry = new LinkRegistry(site, state);

@@ -7,6 +7,7 @@ import type { RuleStateStore } from '../kit/rule-state.ts';
 import { wearerEvent } from './wearer-event.ts';
 
 export interface GeofenceOptions {
+  site: SiteModel;
   state: RuleStateStore;
 }
 
@@ -28,7 +29,8 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
  * means back inside the radius less a margin (10 % of it, at most 50 m).
  * Only residents at risk are watched: a resident free to go out raises nothing.
  */
-export function raiseGeofenceExit(site: SiteModel, opts: GeofenceOptions): OperatorFunction<StateReading, EventDraft> {
+export function raiseGeofenceExit(opts: GeofenceOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   const prefix = 'geofence:';
   return (readings) => defer(() => {
     const outside = new Set(opts.state.entries<true>(prefix).map(([k]) => k.slice(prefix.length)));

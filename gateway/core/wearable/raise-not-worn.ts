@@ -1,23 +1,17 @@
-import { Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { ReadingSource, StateReading } from '../../../contract/index.ts';
+import type { OperatorFunction, SchedulerLike } from 'rxjs';
+import type { StateReading } from '../../../contract/index.ts';
 import type { SiteModel } from '../../site/model.ts';
 import type { EventDraft } from '../kit/event-draft.ts';
+import { holdThenRaise } from '../kit/hold-then-raise.ts';
 import { DEFAULT_TIMEZONE, afterWindowTime } from '../kit/local-time.ts';
 import { rulesFor } from '../kit/resident-rules.ts';
 import type { RuleStateStore } from '../kit/rule-state.ts';
-import { RuleTimers } from '../kit/rule-timers.ts';
 import { wearerEvent } from './wearer-event.ts';
 
 export interface NotWornOptions {
+  site: SiteModel;
   scheduler: SchedulerLike;
   state: RuleStateStore;
-}
-
-/** A wearable reported off the wrist: since when, and whether the alarm is up. */
-interface OffWrist {
-  since: number;
-  raised: boolean;
-  source: ReadingSource;
 }
 
 /**
@@ -29,61 +23,20 @@ interface OffWrist {
  * when worn again, whatever the hour.
  * The off-wrist start survives a restart; a deadline missed while down fires at once.
  */
-export function raiseNotWorn(site: SiteModel, opts: NotWornOptions): OperatorFunction<StateReading, EventDraft> {
-  const { scheduler, state } = opts;
+export function raiseNotWorn(opts: NotWornOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   const timeZone = site.file.site.timezone ?? DEFAULT_TIMEZONE;
-  const prefix = 'notworn:';
-  return (readings) => new Observable<EventDraft>((subscriber) => {
-    const offWrist = new Map<string, OffWrist>();
-    const timers = new RuleTimers<string>(scheduler);
-
-    const arm = (deviceId: string, rec: OffWrist): void => {
-      const device = site.devices.get(deviceId);
-      if (!device) return;
+  return holdThenRaise({
+    site, scheduler: opts.scheduler, state: opts.state,
+    prefix: 'notworn:',
+    // The condition is "off the wrist".
+    condition: (r) => (typeof r.fields.worn === 'boolean' ? !r.fields.worn : undefined),
+    deadline: (device, held) => {
       const rules = rulesFor(site, device.residentId).wearable;
-      const deadline = afterWindowTime(rec.since, rules.notWornGraceMin * 60_000, rules.dayHours, timeZone);
-      timers.at(deviceId, deadline, () => {
-        rec.raised = true;
-        state.set(prefix + deviceId, rec);
-        subscriber.next(wearerEvent(device, { siteId: site.id, ts: scheduler.now(), source: rec.source }, 'wearable.not_worn', 'raise', 'warning',
-          { offSince: rec.since }));
-      });
-    };
-
-    for (const [key, rec] of state.entries<OffWrist>(prefix)) {
-      const deviceId = key.slice(prefix.length);
-      offWrist.set(deviceId, rec);
-      if (!rec.raised) arm(deviceId, rec);
-    }
-
-    const sub = readings.subscribe({
-      next: (r) => {
-        const worn = r.fields.worn;
-        if (typeof worn !== 'boolean') return;
-        const rec = offWrist.get(r.deviceId);
-        if (worn && !rec) return; // on the wrist, as it was: the usual report, no device lookup
-        const device = site.devices.get(r.deviceId);
-        if (!device) return;
-        if (!worn) {
-          if (rec) return; // still off: the grace keeps its start
-          const off: OffWrist = { since: scheduler.now(), raised: false, source: r.source };
-          offWrist.set(r.deviceId, off);
-          state.set(prefix + r.deviceId, off);
-          arm(r.deviceId, off);
-          return;
-        }
-        if (!rec) return;
-        offWrist.delete(r.deviceId);
-        state.delete(prefix + r.deviceId);
-        timers.cancel(r.deviceId);
-        if (rec.raised) subscriber.next(wearerEvent(device, r, 'wearable.not_worn', 'clear', 'warning'));
-      },
-      error: (err) => subscriber.error(err),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      sub.unsubscribe();
-      timers.dispose();
-    };
+      return afterWindowTime(held.since, rules.notWornGraceMin * 60_000, rules.dayHours, timeZone);
+    },
+    raise: (device, held, now) => wearerEvent(device, { siteId: site.id, ts: now, source: held.source }, 'wearable.not_worn', 'raise', 'warning',
+      { offSince: held.since }),
+    clear: (device, r) => wearerEvent(device, r, 'wearable.not_worn', 'clear', 'warning'),
   });
 }

@@ -9,6 +9,7 @@ import { wearerEvent } from './wearer-event.ts';
 export type Vital = 'heart_rate' | 'spo2';
 
 export interface VitalOptions {
+  site: SiteModel;
   vital: Vital;
   scheduler: SchedulerLike;
   state: RuleStateStore;
@@ -33,8 +34,8 @@ const RANGE = { heart_rate: 'heartRate', spo2: 'spo2' } as const;
  * silence is supervision's business). A 0 or a report with `worn: false` is "no measurement"
  * (watches report 0 off the wrist), not a reading.
  */
-export function raiseOnVitalOutOfRange(site: SiteModel, opts: VitalOptions): OperatorFunction<StateReading, EventDraft> {
-  const { vital, scheduler, state } = opts;
+export function raiseOnVitalOutOfRange(opts: VitalOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site, vital, scheduler, state } = opts;
   const kind = KIND[vital];
   const prefix = `vital:${vital}:`;
   return (readings) => defer(() => {

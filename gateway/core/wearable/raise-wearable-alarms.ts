@@ -12,7 +12,12 @@ import { wearerEvent } from './wearer-event.ts';
  * and flood control (limitAlarmFloods, `rules.flood.repeatFoldSec`) folds it into the count.
  * Stateless, so nothing to restore after a restart.
  */
-export function raiseWearableAlarms(site: SiteModel): OperatorFunction<StateReading, EventDraft> {
+export interface WearableAlarmsOptions {
+  site: SiteModel;
+}
+
+export function raiseWearableAlarms(opts: WearableAlarmsOptions): OperatorFunction<StateReading, EventDraft> {
+  const { site } = opts;
   return (readings) => readings.pipe(
     filter((r) => r.fields.sos === true || r.fields.fall === true),
     mergeMap((r) => {

@@ -9,11 +9,29 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Loops and one concatenated string, not entries/filter/sort/map/join: this runs for every
+  // audit record inside the ingest transaction (~3x faster, same output; the test compares).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) out += ',';
+      // As `join` did: an element with no JSON form (undefined, a function) leaves an empty slot.
+      out += canonicalJson(value[i]) ?? '';
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Default sort: UTF-16 code unit order, as the comparison `a < b` before.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** The fields a record's hash covers: everything but the hash itself. */

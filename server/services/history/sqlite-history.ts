@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { READING_FIELD_KINDS, STATUS_FIELD_KINDS } from '../../../contract/index.ts';
 import type { FieldKind, FieldValue } from '../../../contract/index.ts';
-import type { FieldSeries, HistoryBatch, HistoryStore, SeriesQuery, StatusSnapshot, StoredPoint } from './types.ts';
+import type { FieldSeries, HistoryBatch, HistoryStore, ReadingPoint, SeriesQuery, StatusPoint, StatusSnapshot, StoredPoint } from './types.ts';
 
 export const HISTORY_DB_FILE = 'history.db';
 
@@ -28,6 +28,10 @@ const SCHEMA = `
 `;
 
 interface SeriesRow { id: number; device: string; site: string; field: string }
+interface Row { series: number; ts: number; value: number | string }
+
+/** Rows a multi-row INSERT carries (3 parameters each; SQLite allows 32,766 since 3.32). */
+const INSERT_ROWS = 256;
 
 /**
  * The embedded history store: `{dataDir}/history.db`, apart from `server.db` so a month of
@@ -42,16 +46,36 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
-  const ids = new Map<string, number>();
-  for (const row of db.prepare('SELECT id, measurement, site, device, field FROM series').all() as Array<SeriesRow & { measurement: string }>) {
-    ids.set(seriesKey(row.measurement, row.site, row.device, row.field), row.id);
+  // Series ids by measurement, site, device, then field: one lookup per point and a few per field,
+  // no key string built per row (a profile of the 5,000-point batches showed a fifth of the write there).
+  const ids: Record<Measurement, Map<string, Map<string, Map<string, number>>>> = { reading: new Map(), device_status: new Map() };
+  const fieldIds = (m: Measurement, site: string, device: string): Map<string, number> => {
+    let devices = ids[m].get(site);
+    if (!devices) ids[m].set(site, devices = new Map());
+    let fields = devices.get(device);
+    if (!fields) devices.set(device, fields = new Map());
+    return fields;
+  };
+  for (const row of db.prepare('SELECT id, measurement, site, device, field FROM series').all() as Array<SeriesRow & { measurement: Measurement }>) {
+    fieldIds(row.measurement, row.site, row.device).set(row.field, row.id);
   }
   const insertSeries = db.prepare('INSERT INTO series (measurement, site, device, field) VALUES (?, ?, ?, ?)');
-  const insertPoint = db.prepare('INSERT OR REPLACE INTO points (series, ts, value) VALUES (?, ?, ?)');
+  // Many rows a statement: each run() crosses into SQLite once for INSERT_ROWS rows, not once a row.
+  const insertRows = new Map<number, Database.Statement>();
+  const insertStatement = (rows: number) => {
+    let st = insertRows.get(rows);
+    if (!st) insertRows.set(rows, st = db.prepare(`INSERT OR REPLACE INTO points (series, ts, value) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`));
+    return st;
+  };
   const seriesOfDevice = db.prepare("SELECT id, field FROM series WHERE measurement = 'reading' AND site = ? AND device = ?");
-  const statusSeriesOfSite = db.prepare("SELECT id, site, device, field FROM series WHERE measurement = 'device_status' AND site = ?");
-  const statusSeries = db.prepare("SELECT id, site, device, field FROM series WHERE measurement = 'device_status'");
-  const lastAt = db.prepare('SELECT ts, value FROM points WHERE series = ? AND ts <= ? ORDER BY ts DESC LIMIT 1');
+  // Every status series' newest point at or before @at, in one statement: one index seek a series
+  // inside SQLite instead of a query a series from JavaScript (coverage of 1,000 sites: 23,000 series).
+  const lastStatus = (siteFilter: string) => db.prepare(`
+    SELECT s.site, s.device, s.field, p.ts, p.value FROM series AS s
+    JOIN points AS p ON p.series = s.id AND p.ts = (SELECT max(ts) FROM points WHERE series = s.id AND ts <= @at)
+    WHERE s.measurement = 'device_status'${siteFilter}`).raw();
+  const lastStatusOfSites = lastStatus(' AND s.site IN (SELECT value FROM json_each(@sites))');
+  const lastStatusOfAll = lastStatus('');
   const rawRange = db.prepare('SELECT ts, value FROM points WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
   const numberBuckets = db.prepare(`
     SELECT ts - ts % @every AS t, avg(value) AS value, min(value) AS min, max(value) AS max, count(*) AS count
@@ -61,23 +85,43 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     SELECT ts - ts % @every AS t, max(ts) AS newest, value, count(*) AS count
     FROM points WHERE series = @series AND ts >= @from AND ts < @to GROUP BY t ORDER BY t`);
 
-  const seriesId = (m: Measurement, site: string, device: string, field: string): number => {
-    const key = seriesKey(m, site, device, field);
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = Number(insertSeries.run(m, site, device, field).lastInsertRowid);
-      ids.set(key, id);
+  /** Series made by the batch in progress: forgotten again if its transaction rolls back. */
+  const created: Array<() => void> = [];
+  /** The batch's rows (series, ts, value), each point's fields in turn. */
+  const rowsOf = (m: Measurement, points: ReadonlyArray<ReadingPoint | StatusPoint>, rows: Row[]) => {
+    for (const p of points) {
+      const fields = fieldIds(m, p.siteId, p.deviceId);
+      for (const field in p.fields) {
+        const value = (p.fields as Record<string, FieldValue | undefined>)[field];
+        if (value === undefined) continue;
+        let id = fields.get(field);
+        if (id === undefined) {
+          fields.set(field, id = Number(insertSeries.run(m, p.siteId, p.deviceId, field).lastInsertRowid));
+          created.push(() => fields.delete(field));
+        }
+        rows.push({ series: id, ts: p.ts, value: toSql(value) });
+      }
     }
-    return id;
   };
   const writeBatch = db.transaction((batch: HistoryBatch) => {
-    for (const p of batch.readings) {
-      for (const [field, value] of Object.entries(p.fields)) insertPoint.run(seriesId('reading', p.siteId, p.deviceId, field), p.ts, toSql(value));
+    const rows: Row[] = [];
+    rowsOf('reading', batch.readings, rows);
+    rowsOf('device_status', batch.status, rows);
+    // In key order, the inserts walk the primary key's B-tree from left to right instead of hopping
+    // across it (a gateway's batch is many devices round robin): ~1.5x fewer CPU ms a point.
+    // The sort is stable, so of two rows of one series and time the later still wins (REPLACE).
+    rows.sort((a, b) => a.series - b.series || a.ts - b.ts);
+    const args: Array<number | string> = [];
+    let i = 0;
+    for (; i + INSERT_ROWS <= rows.length; i += INSERT_ROWS) {
+      args.length = 0;
+      for (let j = i; j < i + INSERT_ROWS; j++) args.push(rows[j]!.series, rows[j]!.ts, rows[j]!.value);
+      insertStatement(INSERT_ROWS).run(args);
     }
-    for (const p of batch.status) {
-      for (const [field, value] of Object.entries(p.fields)) {
-        if (value !== undefined) insertPoint.run(seriesId('device_status', p.siteId, p.deviceId, field), p.ts, toSql(value));
-      }
+    if (i < rows.length) {
+      args.length = 0;
+      for (let j = i; j < rows.length; j++) args.push(rows[j]!.series, rows[j]!.ts, rows[j]!.value);
+      insertStatement(rows.length - i).run(args);
     }
   });
   const fieldsOf = (q: SeriesQuery): Array<{ id: number; field: string }> => {
@@ -90,7 +134,14 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
   return {
     kind: 'embedded',
     async write(batch) {
-      writeBatch(batch);
+      try {
+        writeBatch(batch);
+      } catch (error) {
+        for (const forget of created) forget();
+        throw error;
+      } finally {
+        created.length = 0;
+      }
     },
     async raw(q, limit) {
       return fieldsOf(q).map(({ id, field }) => {
@@ -113,15 +164,13 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
       return out;
     },
     async statusAt(sites, at) {
-      const rows = sites === 'all' ? statusSeries.all() as SeriesRow[] : sites.flatMap((s) => statusSeriesOfSite.all(s) as SeriesRow[]);
+      const rows = (sites === 'all' ? lastStatusOfAll.all({ at }) : lastStatusOfSites.all({ at, sites: JSON.stringify(sites) })) as Array<[string, string, string, number, unknown]>;
       const byDevice = new Map<string, StatusSnapshot>();
-      for (const row of rows) {
-        const last = lastAt.get(row.id, at) as { ts: number; value: unknown } | undefined;
-        if (!last) continue;
-        const key = `${row.site}\u0000${row.device}`;
+      for (const [site, device, field, ts, value] of rows) {
+        const key = `${site}\u0000${device}`;
         let snap = byDevice.get(key);
-        if (!snap) byDevice.set(key, snap = { siteId: row.site, deviceId: row.device });
-        applyStatus(snap, row.field, fromSql(last.value, statusKind(row.field)), last.ts);
+        if (!snap) byDevice.set(key, snap = { siteId: site, deviceId: device });
+        applyStatus(snap, field, fromSql(value, statusKind(field)), ts);
       }
       return [...byDevice.values()];
     },
@@ -144,10 +193,6 @@ export function applyStatus(snap: StatusSnapshot, field: string, value: FieldVal
       break;
     default: break; // a field this version does not know: ignored, not guessed at
   }
-}
-
-function seriesKey(m: string, site: string, device: string, field: string): string {
-  return `${m}\u0000${site}\u0000${device}\u0000${field}`;
 }
 
 export function readingKind(field: string): FieldKind {

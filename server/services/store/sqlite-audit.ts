@@ -36,6 +36,13 @@ export class SqliteAuditStore implements AuditStore {
   private readonly lastBefore: Statement<[number], Row>;
   private readonly setAnchor: Statement;
   private readonly drop: Statement<[number]>;
+  /**
+   * The chain's head as this unit of work left it: read once per unit, then carried from append
+   * to append, instead of reading and parsing the last record for each (one alarm-raising event
+   * appends one record). Forgotten when a unit starts (`startUnit`): another process may have
+   * appended in between, and a rolled-back unit's head was never written.
+   */
+  private head: { seq: number; hash: string } | null | undefined;
 
   constructor(db: Database) {
     this.last = db.prepare('SELECT seq, body FROM audit ORDER BY seq DESC LIMIT 1');
@@ -54,11 +61,20 @@ export class SqliteAuditStore implements AuditStore {
     this.drop = db.prepare('DELETE FROM audit WHERE seq <= ?');
   }
 
+  /** The store calls this as each unit of work begins (under its write lock, for a writer). */
+  startUnit(): void {
+    this.head = undefined;
+  }
+
   async append(input: AuditRecordInput): Promise<AuditRecord> {
-    const lastRow = this.last.get();
-    const prev = lastRow ? (JSON.parse(lastRow.body) as AuditRecord) : this.anchor.get() ?? null;
-    const record = chain(input, prev);
+    if (this.head === undefined) {
+      const lastRow = this.last.get();
+      const last = lastRow ? (JSON.parse(lastRow.body) as AuditRecord) : undefined;
+      this.head = last ? { seq: last.seq, hash: last.hash } : this.anchor.get() ?? null;
+    }
+    const record = chain(input, this.head);
     this.insert.run({ seq: record.seq, at: record.at, siteId: record.siteId, alarmId: record.alarmId, residentId: record.residentId, body: JSON.stringify(record) });
+    this.head = { seq: record.seq, hash: record.hash };
     return record;
   }
 
@@ -95,6 +111,7 @@ export class SqliteAuditStore implements AuditStore {
     const lastDropped = this.lastBefore.get(before);
     if (!lastDropped) return 0;
     const record = JSON.parse(lastDropped.body) as AuditRecord;
+    this.head = undefined;
     this.setAnchor.run({ seq: record.seq, hash: record.hash });
     return this.drop.run(record.seq).changes;
   }

@@ -9,6 +9,7 @@ import { SqliteIdentityStore } from './sqlite-identity.ts';
 import { IDENTITY_MIGRATIONS } from './sqlite-identity-schema.ts';
 import { migrate } from './sqlite-migrations.ts';
 import { SqliteRegistryStore } from './sqlite-registry.ts';
+import { SerialQueue } from './serial-queue.ts';
 import type { SqliteMigration } from './sqlite-migrations.ts';
 import { CORE_MIGRATIONS } from './sqlite-schema.ts';
 import type { ServerStore, Tx } from './types.ts';
@@ -18,33 +19,25 @@ export const SERVER_DB_FILE = 'server.db';
 /** Every area's schema steps, in the order they apply. */
 const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIGRATIONS, ...IDENTITY_MIGRATIONS, ...ESCALATION_MIGRATIONS];
 
+interface ConnectionStores {
+  tx: Tx;
+  /** Forgets what the stores carried from the last unit of work (the audit chain's head). */
+  startUnit(): void;
+}
+
 /** The stores of one connection; a unit of work hands them to its callback. */
-function storesOf(db: Database.Database): Tx {
-  return {
+function storesOf(db: Database.Database): ConnectionStores {
+  const audit = new SqliteAuditStore(db);
+  const tx: Tx = {
     events: new SqliteEventStore(db),
     alarms: new SqliteAlarmStore(db),
     gateways: new SqliteGatewayStore(db),
-    audit: new SqliteAuditStore(db),
+    audit,
     registry: new SqliteRegistryStore(db),
     identity: new SqliteIdentityStore(db),
     timers: new SqliteAlarmTimerStore(db),
   };
-}
-
-/**
- * Runs async units of work one after another. better-sqlite3 has one connection per handle and no
- * async transactions of its own: two units interleaving their awaits on one connection would
- * share a transaction. Queueing them keeps each unit whole.
- */
-class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(job, job);
-    // The queue moves on whatever the job's outcome; the caller gets the outcome itself.
-    this.tail = result.then(() => undefined, () => undefined);
-    return result;
-  }
+  return { tx, startUnit: () => audit.startUnit() };
 }
 
 /**
@@ -77,10 +70,11 @@ export function openSqliteStore(dataDir: string): ServerStore {
   const readStores = storesOf(readConnection);
   const writes = new SerialQueue();
   const reads = new SerialQueue();
-  const unit = async <T>(db: Database.Database, begin: string, stores: Tx, work: (tx: Tx) => Promise<T>): Promise<T> => {
+  const unit = async <T>(db: Database.Database, begin: string, stores: ConnectionStores, work: (tx: Tx) => Promise<T>): Promise<T> => {
     db.exec(begin);
+    stores.startUnit();
     try {
-      const result = await work(stores);
+      const result = await work(stores.tx);
       db.exec('COMMIT');
       return result;
     } catch (error) {

@@ -29,7 +29,7 @@ const call = (n: number) => `raise call.button device:call-101 ×${n}`;
 function run(marbles: string, expected: string, values: Record<string, string>, state = new MemoryRuleState()): void {
   marbleScheduler().run(({ hot, expectObservable }) => {
     const drafts = hot(marbles, v);
-    expectObservable(drafts.pipe(limitAlarmFloods(site, { scheduler: drafts.scheduler, state }), brief())).toBe(expected, values);
+    expectObservable(drafts.pipe(limitAlarmFloods({ site, scheduler: drafts.scheduler, state }), brief())).toBe(expected, values);
   });
 }
 
@@ -70,7 +70,7 @@ describe('limitAlarmFloods', () => {
     const slowReports = buildSite({ rules: { flood: { repeatFoldSec: 60, repeatReportSec: 120 } } });
     marbleScheduler().run(({ hot, expectObservable }) => {
       const drafts = hot('c 10s c 100s c', v);
-      expectObservable(drafts.pipe(limitAlarmFloods(slowReports, { scheduler: drafts.scheduler, state: new MemoryRuleState() }), brief()))
+      expectObservable(drafts.pipe(limitAlarmFloods({ site: slowReports, scheduler: drafts.scheduler, state: new MemoryRuleState() }), brief()))
         .toBe('a 10s 60s b 40s c', { a: call(1), b: call(1), c: call(1) });
     });
   });
@@ -85,7 +85,7 @@ describe('limitAlarmFloods', () => {
       // raises at 0, 10 s (waiting across the restart), 70 s (reported at once) and 75 s
       // (waiting when the clear comes at 80 s)
       const drafts = hot('s 10s s 60s s 5s s 5s S', v);
-      const rule = drafts.pipe(limitAlarmFloods(site, { scheduler: drafts.scheduler, state }), brief());
+      const rule = drafts.pipe(limitAlarmFloods({ site, scheduler: drafts.scheduler, state }), brief());
       expectObservable(rule, '^ 20s !').toBe('a', { a: smoke(1) });
       expectObservable(rule, '25s ^').toBe('30s b 40s 1ms c 10s 1ms (eC)', {
         b: smoke(1), c: smoke(1), e: smoke(1), C: 'clear fire.smoke device:smoke-kitchen',
@@ -100,7 +100,7 @@ describe('limitAlarmFloods', () => {
     const state = new MemoryRuleState();
     const input = new Subject<EventDraft>();
     const out: { at: number; draft: EventDraft }[] = [];
-    const start = () => input.pipe(limitAlarmFloods(site, { scheduler: clock, state })).subscribe((d) => out.push({ at: clock.now(), draft: d }));
+    const start = () => input.pipe(limitAlarmFloods({ site, scheduler: clock, state })).subscribe((d) => out.push({ at: clock.now(), draft: d }));
     let sub = start();
     const raises = 20; // every 7 s: several repeats fold into each 30 s report
     for (let i = 0; i < raises; i++) {
@@ -133,7 +133,7 @@ describe('limitAlarmFloods', () => {
   it('stops its timers on unsubscribe', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const drafts = hot('s-s', v);
-      expectObservable(drafts.pipe(limitAlarmFloods(site, { scheduler: drafts.scheduler, state: new MemoryRuleState() }), brief()), '^ 10s !')
+      expectObservable(drafts.pipe(limitAlarmFloods({ site, scheduler: drafts.scheduler, state: new MemoryRuleState() }), brief()), '^ 10s !')
         .toBe('a', { a: smoke(1) });
     });
   });

@@ -57,7 +57,7 @@ describe('profiles drive the rules', () => {
           b: reading('watch-li', { steps: 900 }, 0, 'home-li'),
         });
         const site = homeSite({}, edits);
-        const out = watchActivity(states, { site, scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 300 });
+        const out = states.pipe(watchActivity({ site, scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 300 }));
         expectObservable(out, timeline([[16 * HOUR, '!']])).toBe(timeline([[raisedAt, 'n']]), {
           n: ev('inactivity.no_activity', 'raise', { subject: 'resident:li', ts: T0 + raisedAt }),
         });

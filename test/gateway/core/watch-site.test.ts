@@ -26,7 +26,7 @@ const UNTIL_5_MIN = '^ 5m !';
 
 /** The site's rules over `readings` (on their scheduler), as brief lines. */
 const watched = (readings: Observable<Reading> & { scheduler: SchedulerLike }, state: RuleStateStore = new MemoryRuleState()) =>
-  watchSite(readings, { site, scheduler: readings.scheduler, state }).pipe(brief());
+  readings.pipe(watchSite({ site, scheduler: readings.scheduler, state }), brief());
 
 describe('watchSite', () => {
   it('raises smoke per detector and confirms the fire when a second detector of the zone agrees', () => {
@@ -90,7 +90,7 @@ describe('watchSite', () => {
       subscriptions++;
       return from([v.k, v.p, v.l]).subscribe(s);
     });
-    watchSite(counted, { site, scheduler: clock, state: new MemoryRuleState() }).subscribe((d) => out.push(d));
+    counted.pipe(watchSite({ site, scheduler: clock, state: new MemoryRuleState() })).subscribe((d) => out.push(d));
     expect(out.map((d) => d.kind)).toEqual(['fire.smoke', 'call.button', 'water.leak']);
     expect(subscriptions).toBe(1);
   });
@@ -99,7 +99,7 @@ describe('watchSite', () => {
     const clock = new VirtualClock(0);
     const out: EventDraft[] = [];
     const links = from<LinkStatus[]>([{ link: 'zigbee2mqtt', transport: 'zigbee2mqtt', up: false, ts: 0 }]);
-    watchSite(from<Reading[]>([]), { site, scheduler: clock, state: new MemoryRuleState(), links }).subscribe((d) => out.push(d));
+    from<Reading[]>([]).pipe(watchSite({ site, scheduler: clock, state: new MemoryRuleState(), links })).subscribe((d) => out.push(d));
     expect(out.map((d) => `${d.action} ${d.kind} ${d.subject}`)).toEqual(['raise device.offline link:zigbee2mqtt']);
   });
 
@@ -124,7 +124,7 @@ describe('watchSite', () => {
 
   it('stops every sweep and timer when unsubscribed', () => {
     const clock = new VirtualClock(0);
-    const sub = watchSite(from<Reading[]>([v.f]), { site, scheduler: clock, state: new MemoryRuleState() }).subscribe();
+    const sub = from<Reading[]>([v.f]).pipe(watchSite({ site, scheduler: clock, state: new MemoryRuleState() })).subscribe();
     expect(clock.pending).toBeGreaterThan(0);
     sub.unsubscribe();
     expect(clock.pending).toBe(0);

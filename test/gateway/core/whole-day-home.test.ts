@@ -38,7 +38,7 @@ describe('a day of a person living alone who goes out and is late back', () => {
     const state = new MemoryRuleState();
     const input = new Subject<Reading>();
     const seen: Array<{ time: number; kind: string; action: string; mode?: unknown }> = [];
-    const rules = watchSite(input, { site, scheduler: clock, state });
+    const rules = input.pipe(watchSite({ site, scheduler: clock, state }));
     const start = () => rules.subscribe((d) => {
       if (d.kind.startsWith('inactivity.')) seen.push({ time: clock.now(), kind: d.kind, action: d.action, ...(d.details?.mode ? { mode: d.details.mode } : {}) });
     });

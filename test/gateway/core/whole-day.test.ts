@@ -25,7 +25,7 @@ function runDay(restartsAt: number[] = []): { seen: Seen[]; readings: number; pe
   const state = new MemoryRuleState();
   const input = new Subject<Reading>();
   const seen: Seen[] = [];
-  const rules = watchSite(input, { site, scheduler: clock, state });
+  const rules = input.pipe(watchSite({ site, scheduler: clock, state }));
   const start = () => rules.subscribe((d) => seen.push({
     time: clock.now(), kind: d.kind, subject: d.subject, action: d.action, ...(d.count !== undefined ? { count: d.count } : {}),
   }));

@@ -36,7 +36,7 @@ function run(site: SiteModel, marbles: string, expected: [string, Record<string,
     const state = opts.state ?? new MemoryRuleState();
     const sweep = interval(MIN, clock).pipe(share());
     const states = hot<StateReading>(marbles, values);
-    const activity = states.pipe(toActivity(site, index, clock), share());
+    const activity = states.pipe(toActivity({ site, index, scheduler: clock }), share());
     const presence = activity.pipe(trackHomePresence({ index, scheduler: clock, state, sweep }));
     const out = merge(activity, presence).pipe(raiseOnInactivity({ site, index, scheduler: clock, state, sweep }));
     expectObservable(out, timeline([[until, '!']])).toBe(...expected);

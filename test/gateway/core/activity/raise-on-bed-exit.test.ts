@@ -22,7 +22,7 @@ function run(site: SiteModel, marbles: string, expected: [string, Record<string,
     const clock = clockFrom(ts, base);
     const index = indexResidentSensors(site);
     const states = hot<StateReading>(marbles, { i: IN, o: OUT });
-    const out = states.pipe(toActivity(site, index, clock), raiseOnBedExit({ site, index, scheduler: clock, state, sweep: interval(MIN, clock) }));
+    const out = states.pipe(toActivity({ site, index, scheduler: clock }), raiseOnBedExit({ site, index, scheduler: clock, state, sweep: interval(MIN, clock) }));
     expectObservable(out, timeline([[until, '!']])).toBe(...expected);
     expectSubscriptions(states.subscriptions).toBe(subscribedUntil(until));
   });

@@ -36,7 +36,7 @@ function run(site: SiteModel, marbles: string, values: Record<string, StateReadi
     const index = indexResidentSensors(site);
     const states = hot<StateReading>(marbles, values);
     const home = hot<HomePresence>(opts.home ?? '', opts.homeValues);
-    const out = merge(states.pipe(toActivity(site, index, clock)), home).pipe(
+    const out = merge(states.pipe(toActivity({ site, index, scheduler: clock })), home).pipe(
       raiseOnInactivity({ site, index, scheduler: clock, state: opts.state ?? new MemoryRuleState(), sweep: interval(5 * MIN, clock) }),
     );
     expectObservable(out, timeline([[until, '!']])).toBe(...expected);

@@ -27,7 +27,7 @@ function run(marbles: string, expected: [string, Record<string, unknown>?], unti
     const clock = clockFrom(ts, base);
     const index = indexResidentSensors(site);
     const states = hot<StateReading>(marbles, values);
-    const out = states.pipe(toActivity(site, index, clock), trackHomePresence({ index, scheduler: clock, state, sweep: interval(MIN, clock) }));
+    const out = states.pipe(toActivity({ site, index, scheduler: clock }), trackHomePresence({ index, scheduler: clock, state, sweep: interval(MIN, clock) }));
     expectObservable(out, timeline([[until, '!']])).toBe(...expected);
     expectSubscriptions(states.subscriptions).toBe(subscribedUntil(until));
   });

@@ -33,7 +33,7 @@ describe('watchActivity: the living-alone watch of a home site (issue 11)', () =
         [27 * HOUR, 'F'],
       ];
       const states = hot<StateReading>(timeline(story), values);
-      const out = watchActivity(states, { site: homeSite(), scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 300 });
+      const out = states.pipe(watchActivity({ site: homeSite(), scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 300 }));
       expectObservable(out, timeline([[28 * HOUR, '!']])).toBe(timeline([[19 * HOUR + 5 * MIN, 'n'], [21 * HOUR, 'N'], [26.5 * HOUR, 'b'], [27 * HOUR, 'f']]), {
         n: ev('inactivity.no_activity', 'raise', { subject: 'resident:li', ts: T0 + 19 * HOUR + 5 * MIN }),
         N: ev('inactivity.no_activity', 'clear', { subject: 'resident:li' }),
@@ -50,13 +50,13 @@ describe('watchActivity: the living-alone watch of a home site (issue 11)', () =
     first.run(({ hot, expectObservable }) => {
       const clock = clockFrom(first);
       const states = hot<StateReading>(timeline([[8 * HOUR, 'm'], [9 * HOUR, 'd'], [9 * HOUR + MIN, 'c'], [9 * HOUR + 2 * MIN, 'd'], [9 * HOUR + 3 * MIN, 'c']]), values);
-      expectObservable(watchActivity(states, { site: homeSite(), scheduler: clock, state, sweepEverySec: 300 }), timeline([[10 * HOUR, '!']])).toBe('');
+      expectObservable(states.pipe(watchActivity({ site: homeSite(), scheduler: clock, state, sweepEverySec: 300 })), timeline([[10 * HOUR, '!']])).toBe('');
     });
     const second = testScheduler();
     second.run(({ hot, expectObservable }) => {
       const clock = clockFrom(second, T0 + 10 * HOUR);
       const states = hot<StateReading>(timeline([[8 * HOUR, 'm']]), values); // back at 18:00
-      expectObservable(watchActivity(states, { site: homeSite(), scheduler: clock, state, sweepEverySec: 300 }), timeline([[13 * HOUR, '!']]))
+      expectObservable(states.pipe(watchActivity({ site: homeSite(), scheduler: clock, state, sweepEverySec: 300 })), timeline([[13 * HOUR, '!']]))
         .toBe(timeline([[12 * HOUR, 'n']]), { n: ev('inactivity.no_activity', 'raise', { ts: T0 + 22 * HOUR }) });
     });
   });

@@ -19,7 +19,7 @@ const cancelled = 'clear call.button device:call-101';
 function run(marbles: string, expected: string, values: Record<string, unknown>, s = site): void {
   marbleScheduler().run(({ hot, expectObservable }) => {
     const readings = hot(marbles, v);
-    expectObservable(readings.pipe(raiseCall(s, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief())).toBe(expected, values);
+    expectObservable(readings.pipe(raiseCall({ site: s, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief())).toBe(expected, values);
   });
 }
 
@@ -31,7 +31,7 @@ describe('raiseCall', () => {
   it('a cancel within the window clears the call, recorded as cancelled', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('s 60s c', v);
-      expectObservable(readings.pipe(raiseCall(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }))).toBe('s 60s c', {
+      expectObservable(readings.pipe(raiseCall({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }))).toBe('s 60s c', {
         s: expect.objectContaining({ kind: 'call.button', action: 'raise', residentId: 'ann', roomId: 'room-101', details: { action: 'single' } }),
         c: expect.objectContaining({ kind: 'call.button', action: 'clear', details: { cancelled: true, action: 'cancel' } }),
       });
@@ -64,7 +64,7 @@ describe('raiseCall', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('s 100s c', v);
-      const rule = readings.pipe(raiseCall(site, { scheduler: readings.scheduler, state }), brief());
+      const rule = readings.pipe(raiseCall({ site, scheduler: readings.scheduler, state }), brief());
       expectObservable(rule, '^ 10s !').toBe('s', { s: raise });
       expectObservable(rule, '50s ^').toBe('100s 1ms c', { c: cancelled });
       expectSubscriptions(readings.subscriptions).toBe(['^ 10s !', '50s ^']);

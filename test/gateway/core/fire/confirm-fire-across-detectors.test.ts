@@ -50,7 +50,7 @@ const ground = 'zone:b1.f1';
 function run(marbles: string, expected: string, values: Record<string, string> = {}, state = new MemoryRuleState()): void {
   marbleScheduler().run(({ hot, expectObservable }) => {
     const drafts = hot(marbles, v);
-    expectObservable(drafts.pipe(confirmFireAcrossDetectors(site, { scheduler: drafts.scheduler, state }), brief())).toBe(expected, values);
+    expectObservable(drafts.pipe(confirmFireAcrossDetectors({ site, scheduler: drafts.scheduler, state }), brief())).toBe(expected, values);
   });
 }
 
@@ -94,7 +94,7 @@ describe('confirmFireAcrossDetectors (EN 54-2 7.12 / GB 50116 4.1.6 coincidence)
   it('carries the two devices that agreed and the detector room', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const drafts = hot('w 30s r', v);
-      expectObservable(drafts.pipe(confirmFireAcrossDetectors(site, { scheduler: drafts.scheduler, state: new MemoryRuleState() }))).toBe('30s 1ms a', {
+      expectObservable(drafts.pipe(confirmFireAcrossDetectors({ site, scheduler: drafts.scheduler, state: new MemoryRuleState() }))).toBe('30s 1ms a', {
         a: {
           siteId: 'test', kind: 'fire.confirmed', action: 'raise', severity: 'critical', subject: 'zone:east-wing', roomId: 'room-101',
           ts: 0, source: { transport: 'mqtt' },
@@ -108,7 +108,7 @@ describe('confirmFireAcrossDetectors (EN 54-2 7.12 / GB 50116 4.1.6 coincidence)
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const drafts = hot('k 30s c 30s K C', v);
-      const rule = drafts.pipe(confirmFireAcrossDetectors(site, { scheduler: drafts.scheduler, state }), brief());
+      const rule = drafts.pipe(confirmFireAcrossDetectors({ site, scheduler: drafts.scheduler, state }), brief());
       expectObservable(rule, '^ 10s !').toBe('');
       expectObservable(rule, '20s ^').toBe('30s 1ms a 30s -c', { a: `raise fire.confirmed ${ground}`, c: `clear fire.confirmed ${ground}` });
       expectSubscriptions(drafts.subscriptions).toBe(['^ 10s !', '20s ^']);

@@ -19,7 +19,7 @@ describe('raiseOnFlag', () => {
   it('raises on the turn to true, ignores cached repeats, clears on false', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-s-s-b-n-n-s', values);
-      expectObservable(readings.pipe(raiseOnFlag(site, smokeRule, { state: new MemoryRuleState() }), brief())).toBe('-a-----c---a', {
+      expectObservable(readings.pipe(raiseOnFlag({ site, rule: smokeRule, state: new MemoryRuleState() }), brief())).toBe('-a-----c---a', {
         a: 'raise fire.smoke device:smoke-kitchen',
         c: 'clear fire.smoke device:smoke-kitchen',
       });
@@ -29,7 +29,7 @@ describe('raiseOnFlag', () => {
   it('keeps devices apart and ignores devices not on the site', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-s-u-o-n', values);
-      expectObservable(readings.pipe(raiseOnFlag(site, smokeRule, { state: new MemoryRuleState() }), brief())).toBe('-a---b-c', {
+      expectObservable(readings.pipe(raiseOnFlag({ site, rule: smokeRule, state: new MemoryRuleState() }), brief())).toBe('-a---b-c', {
         a: 'raise fire.smoke device:smoke-kitchen',
         b: 'raise fire.smoke device:smoke-corridor',
         c: 'clear fire.smoke device:smoke-kitchen',
@@ -40,7 +40,7 @@ describe('raiseOnFlag', () => {
   it('does not take a self-test for a fire', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-t-n-s', values);
-      expectObservable(readings.pipe(raiseOnFlag(site, smokeRule, { state: new MemoryRuleState() }), brief())).toBe('-----a', {
+      expectObservable(readings.pipe(raiseOnFlag({ site, rule: smokeRule, state: new MemoryRuleState() }), brief())).toBe('-----a', {
         a: 'raise fire.smoke device:smoke-kitchen',
       });
     });
@@ -49,7 +49,7 @@ describe('raiseOnFlag', () => {
   it('places the event in the device room, with the reading time and source', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-x', { x: stateOf('smoke-kitchen', { smoke: true }, 1234) });
-      expectObservable(readings.pipe(raiseOnFlag(site, smokeRule))).toBe('-a', {
+      expectObservable(readings.pipe(raiseOnFlag({ site, rule: smokeRule }))).toBe('-a', {
         a: {
           siteId: 'test', kind: 'fire.smoke', action: 'raise', severity: 'critical', subject: 'device:smoke-kitchen',
           deviceId: 'smoke-kitchen', roomId: 'kitchen', ts: 1234, source: { transport: 'mqtt' },
@@ -62,7 +62,7 @@ describe('raiseOnFlag', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-s--s--n', values);
-      const rule = readings.pipe(raiseOnFlag(site, smokeRule, { state }), brief());
+      const rule = readings.pipe(raiseOnFlag({ site, rule: smokeRule, state }), brief());
       expectObservable(rule, '^--!').toBe('-a', { a: 'raise fire.smoke device:smoke-kitchen' });
       expectObservable(rule, '---^').toBe('-------c', { c: 'clear fire.smoke device:smoke-kitchen' });
     });
@@ -72,7 +72,7 @@ describe('raiseOnFlag', () => {
   it('unsubscribes from the readings when unsubscribed', () => {
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('-s--n', values);
-      expectObservable(readings.pipe(raiseOnFlag(site, smokeRule), brief()), '^-!').toBe('-a', { a: 'raise fire.smoke device:smoke-kitchen' });
+      expectObservable(readings.pipe(raiseOnFlag({ site, rule: smokeRule }), brief()), '^-!').toBe('-a', { a: 'raise fire.smoke device:smoke-kitchen' });
       expectSubscriptions(readings.subscriptions).toBe('^-!');
     });
   });

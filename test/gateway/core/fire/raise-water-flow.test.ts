@@ -17,7 +17,7 @@ describe('raiseWaterFlow', () => {
   it('raises when flow lasts the retard (NFPA 72 17.13.2), at the retard deadline', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f 20s n', values);
-      expectObservable(readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+      expectObservable(readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
         .toBe('10s a 10s c', { a: raise, c: clear });
     });
   });
@@ -25,7 +25,7 @@ describe('raiseWaterFlow', () => {
   it('never raises on a momentary surge shorter than the retard', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f 5s n 30s f 9s n', values);
-      expectObservable(readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+      expectObservable(readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
         .toBe('');
     });
   });
@@ -33,7 +33,7 @@ describe('raiseWaterFlow', () => {
   it('keeps the retard start while flow is reported again (cached state)', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f 4s f 4s p 4s f', values);
-      expectObservable(readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+      expectObservable(readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
         .toBe('10s a', { a: raise });
     });
   });
@@ -42,7 +42,7 @@ describe('raiseWaterFlow', () => {
     const slow = buildSite({ rules: { fire: { waterFlowRetardSec: 60 } } });
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f 30s n 1s f', values);
-      expectObservable(readings.pipe(raiseWaterFlow(slow, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+      expectObservable(readings.pipe(raiseWaterFlow({ site: slow, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
         .toBe('30s 1ms 1s 1ms 60s a', { a: raise });
     });
   });
@@ -51,7 +51,7 @@ describe('raiseWaterFlow', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f 30s n', values);
-      const rule = readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state }), brief());
+      const rule = readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state }), brief());
       expectObservable(rule, '^ 4s !').toBe('');
       expectObservable(rule, '6s ^').toBe('10s a 20s c', { a: raise, c: clear });
     });
@@ -61,7 +61,7 @@ describe('raiseWaterFlow', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f', values);
-      const rule = readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state }), brief());
+      const rule = readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state }), brief());
       expectObservable(rule, '^ 4s !').toBe('');
       expectObservable(rule, '20s ^ 1s !').toBe('20s a', { a: raise });
       expectObservable(rule, '30s ^').toBe('');
@@ -72,7 +72,7 @@ describe('raiseWaterFlow', () => {
   it('cancels the retard timer and the readings on unsubscribe', () => {
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('f 30s n', values);
-      expectObservable(readings.pipe(raiseWaterFlow(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()), '^ 5s !')
+      expectObservable(readings.pipe(raiseWaterFlow({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()), '^ 5s !')
         .toBe('');
       expectSubscriptions(readings.subscriptions).toBe('^ 5s !');
     });

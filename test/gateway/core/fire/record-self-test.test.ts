@@ -16,7 +16,7 @@ describe('recordSelfTest', () => {
   it('records one fire.test per test, however often Z2M repeats test: true', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-t-t-b-e-t-x', values);
-      expectObservable(readings.pipe(recordSelfTest(site, { state: new MemoryRuleState() }), brief())).toBe('-a-------a-c', {
+      expectObservable(readings.pipe(recordSelfTest({ site, state: new MemoryRuleState() }), brief())).toBe('-a-------a-c', {
         a: 'record fire.test device:smoke-101',
         c: 'record fire.test device:heat-kitchen',
       });
@@ -26,7 +26,7 @@ describe('recordSelfTest', () => {
   it('is an info record with the detector profile, not an alarm', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('-t', values);
-      expectObservable(readings.pipe(recordSelfTest(site, { state: new MemoryRuleState() }))).toBe('-a', {
+      expectObservable(readings.pipe(recordSelfTest({ site, state: new MemoryRuleState() }))).toBe('-a', {
         a: {
           siteId: 'test', kind: 'fire.test', action: 'record', severity: 'info', subject: 'device:smoke-101', deviceId: 'smoke-101',
           roomId: 'room-101', ts: 0, source: { transport: 'mqtt' }, details: { profile: 'smoke-detector', smoke: true },
@@ -39,7 +39,7 @@ describe('recordSelfTest', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('-t---t-e-t', values);
-      const rule = readings.pipe(recordSelfTest(site, { state }), brief());
+      const rule = readings.pipe(recordSelfTest({ site, state }), brief());
       expectObservable(rule, '^-!').toBe('-a', { a: 'record fire.test device:smoke-101' });
       expectObservable(rule, '----^').toBe('---------a', { a: 'record fire.test device:smoke-101' });
       expectSubscriptions(readings.subscriptions).toBe(['^-!', '----^']);

@@ -33,7 +33,7 @@ describe('superviseDevices: supervision of one site (issue 11)', () => {
         d: { link: 'zigbee2mqtt:z2m', transport: 'zigbee2mqtt', up: false, ts: 3 },
         u: { link: 'zigbee2mqtt:z2m', transport: 'zigbee2mqtt', up: true, ts: 4 },
       });
-      const out = superviseDevices(readings, links, { site, scheduler: clock, state: new MemoryRuleState(), sweepEverySec: 600 });
+      const out = readings.pipe(superviseDevices({ site, scheduler: clock, state: new MemoryRuleState(), links, sweepEverySec: 600 }));
       // call-101 last heard at DAY+10m with a 2 h period → silent at DAY+2h10m+: the DAY+2h20m sweep
       expectObservable(out, timeline([[8 * DAY + 12 * HOUR, '!']])).toBe(timeline([
         [30 * MIN, 'B'], [DAY + 2 * HOUR + 20 * MIN, 'o'], [3 * DAY, 'L'], [3 * DAY + HOUR, 'l'], [8 * DAY + 10 * MIN, 'U'],

@@ -38,21 +38,21 @@ describe('raiseGeofenceExit', () => {
   it('raises when a wandering-risk resident leaves the fence, clears on return past the jitter margin', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('h-e-f-s-j-e-b-h', { ...v });
-      expectObservable(readings.pipe(raiseGeofenceExit(site, { state: new MemoryRuleState() }), brief())).toBe('--a---------c', { a: raise, c: clear });
+      expectObservable(readings.pipe(raiseGeofenceExit({ site, state: new MemoryRuleState() }), brief())).toBe('--a---------c', { a: raise, c: clear });
     });
   });
 
   it('watches only residents flagged wanderingRisk', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('x', v);
-      expectObservable(readings.pipe(raiseGeofenceExit(site, { state: new MemoryRuleState() }), brief())).toBe('');
+      expectObservable(readings.pipe(raiseGeofenceExit({ site, state: new MemoryRuleState() }), brief())).toBe('');
     });
   });
 
   it('carries the distance and the radius', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('f', v);
-      expectObservable(readings.pipe(raiseGeofenceExit(site, { state: new MemoryRuleState() }))).toBe('a', {
+      expectObservable(readings.pipe(raiseGeofenceExit({ site, state: new MemoryRuleState() }))).toBe('a', {
         a: expect.objectContaining({ severity: 'major', details: { distanceM: 1112, radiusM: 200 } }),
       });
     });
@@ -62,7 +62,7 @@ describe('raiseGeofenceExit', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('f-f-f-h', v);
-      const rule = readings.pipe(raiseGeofenceExit(site, { state }), brief());
+      const rule = readings.pipe(raiseGeofenceExit({ site, state }), brief());
       expectObservable(rule, '^-!').toBe('a', { a: raise });
       expectObservable(rule, '---^').toBe('------c', { c: clear });
       expectSubscriptions(readings.subscriptions).toBe(['^-!', '---^']);

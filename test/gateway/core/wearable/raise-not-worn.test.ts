@@ -17,7 +17,7 @@ const clear = 'clear wearable.not_worn resident:ann';
 function run(marbles: string, expected: string, values: Record<string, string> = {}, site = utc): void {
   marbleScheduler().run(({ hot, expectObservable }) => {
     const readings = hot(marbles, v);
-    expectObservable(readings.pipe(raiseNotWorn(site, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+    expectObservable(readings.pipe(raiseNotWorn({ site, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
       .toBe(expected, values);
   });
 }
@@ -62,7 +62,7 @@ describe('raiseNotWorn', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('480m o 120m w', v);
-      const rule = readings.pipe(raiseNotWorn(utc, { scheduler: readings.scheduler, state }), brief());
+      const rule = readings.pipe(raiseNotWorn({ site: utc, scheduler: readings.scheduler, state }), brief());
       expectObservable(rule, '^ 490m !').toBe('');
       expectObservable(rule, '500m ^ 20m !').toBe('510m a', { a: raise });
       expectObservable(rule, '540m ^').toBe('600m 1ms c', { c: clear });
@@ -73,7 +73,7 @@ describe('raiseNotWorn', () => {
   it('stops its timer on unsubscribe', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('480m o', v);
-      expectObservable(readings.pipe(raiseNotWorn(utc, { scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()), '^ 490m !')
+      expectObservable(readings.pipe(raiseNotWorn({ site: utc, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()), '^ 490m !')
         .toBe('');
     });
   });

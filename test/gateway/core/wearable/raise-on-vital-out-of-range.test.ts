@@ -16,7 +16,7 @@ const clear = 'clear vital.heart_rate resident:ann';
 function run(marbles: string, expected: string, values: Record<string, unknown> = {}, s = site, vital: 'heart_rate' | 'spo2' = 'heart_rate'): void {
   marbleScheduler().run(({ hot, expectObservable }) => {
     const readings = hot(marbles, v);
-    expectObservable(readings.pipe(raiseOnVitalOutOfRange(s, { vital, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
+    expectObservable(readings.pipe(raiseOnVitalOutOfRange({ site: s, vital, scheduler: readings.scheduler, state: new MemoryRuleState() }), brief()))
       .toBe(expected, values);
   });
 }
@@ -59,7 +59,7 @@ describe('raiseOnVitalOutOfRange', () => {
   it('carries the value and the range', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('h 130s h', v);
-      expectObservable(readings.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler: readings.scheduler, state: new MemoryRuleState() })))
+      expectObservable(readings.pipe(raiseOnVitalOutOfRange({ site, vital: 'heart_rate', scheduler: readings.scheduler, state: new MemoryRuleState() })))
         .toBe('130s 1ms a', { a: expect.objectContaining({ severity: 'major', deviceId: 'wearable-ann', details: { value: 150, min: 40, max: 130, sustainedSec: 130.001 } }) });
     });
   });
@@ -68,7 +68,7 @@ describe('raiseOnVitalOutOfRange', () => {
     const state = new MemoryRuleState();
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('h 100s h 100s h 100s n', v);
-      const rule = readings.pipe(raiseOnVitalOutOfRange(site, { vital: 'heart_rate', scheduler: readings.scheduler, state }), brief());
+      const rule = readings.pipe(raiseOnVitalOutOfRange({ site, vital: 'heart_rate', scheduler: readings.scheduler, state }), brief());
       expectObservable(rule, '^ 50s !').toBe('');
       expectObservable(rule, '60s ^ 150s !').toBe('200s 2ms a', { a: raise });
       expectObservable(rule, '250s ^').toBe('300s 3ms c', { c: clear });

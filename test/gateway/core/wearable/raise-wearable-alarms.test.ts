@@ -22,7 +22,7 @@ describe('raiseWearableAlarms', () => {
   it('raises an SOS and a fall for the wearer, and ignores false (momentary events have no clear)', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('s-S-f-F', v);
-      expectObservable(readings.pipe(raiseWearableAlarms(site), brief())).toBe('s---f', {
+      expectObservable(readings.pipe(raiseWearableAlarms({ site }), brief())).toBe('s---f', {
         s: 'raise wearable.sos resident:ann',
         f: 'raise wearable.fall resident:ann',
       });
@@ -32,14 +32,14 @@ describe('raiseWearableAlarms', () => {
   it('passes every repeat on, for flood control to fold into the count', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('s-s-s', v);
-      expectObservable(readings.pipe(raiseWearableAlarms(site), brief())).toBe('s-s-s', { s: 'raise wearable.sos resident:ann' });
+      expectObservable(readings.pipe(raiseWearableAlarms({ site }), brief())).toBe('s-s-s', { s: 'raise wearable.sos resident:ann' });
     });
   });
 
   it('raises both when one report carries both, the fall first', () => {
     marbleScheduler().run(({ hot, expectObservable }) => {
       const readings = hot('b', v);
-      expectObservable(readings.pipe(raiseWearableAlarms(site), brief())).toBe('(fs)', {
+      expectObservable(readings.pipe(raiseWearableAlarms({ site }), brief())).toBe('(fs)', {
         f: 'raise wearable.fall resident:ann',
         s: 'raise wearable.sos resident:ann',
       });
@@ -49,7 +49,7 @@ describe('raiseWearableAlarms', () => {
   it('a device worn by no resident is its own subject; both are critical', () => {
     marbleScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const readings = hot('x-f', v);
-      expectObservable(readings.pipe(raiseWearableAlarms(site)), '^-!').toBe('x', {
+      expectObservable(readings.pipe(raiseWearableAlarms({ site })), '^-!').toBe('x', {
         x: expect.objectContaining({ subject: 'device:watch-spare', severity: 'critical', kind: 'wearable.sos', roomId: 'corridor' }),
       });
       expectSubscriptions(readings.subscriptions).toBe('^-!');
