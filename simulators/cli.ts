@@ -5,6 +5,7 @@ import { NativeDeviceSim, Z2mBridgeSim, connectMqtt } from './devices/mqtt-devic
 import { demoSiteFiles } from './demo/cli.ts';
 import { readSiteFile } from './demo/provision.ts';
 import { HOME_ACTIONS, playHome } from './home/play-home.ts';
+import { LOAD_HELP } from './load/cli.ts';
 import { SCENARIO_HELP, runScenarioCommand } from './scenario/cli.ts';
 
 const HELP = `carewatch sim <command> [options]
@@ -23,10 +24,11 @@ const HELP = `carewatch sim <command> [options]
       a receiving centre on this machine (SIA DC-09 receiver, GB/T 26875.3 centre); see receiver --help
 
 ${SCENARIO_HELP}
+${LOAD_HELP}
   common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
 `;
 
-export const SIM_COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver'] as const;
+export const SIM_COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver', 'load'] as const;
 const defaultMqtt = () => process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -39,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!SIM_COMMANDS.includes(command as (typeof SIM_COMMANDS)[number])) throw new UsageError(`unknown command "${command}" (commands: ${SIM_COMMANDS.join(', ')})`);
   if (command === 'scenario') return runScenarioCommand(rest, { mqtt: defaultMqtt() });
+  if (command === 'load') return (await import('./load/cli.ts')).runLoadCommand(rest);
   const parsed = parseCommandLine(rest, {
     device: { type: 'string' },
     site: { type: 'string' },
