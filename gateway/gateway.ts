@@ -307,8 +307,8 @@ export class Gateway {
       status: () => this.status(),
       metrics: this.metrics,
       log,
-      guard: (app) => local.guard(app),
-      staffToken: () => local.staffToken,
+      // The technician's status page and the metrics too (issue 16: they answered anyone).
+      guard: (app) => local.guard(app, (path) => path === '/' || path === '/status.json' || path === '/metrics'),
       // The status page's sockets share the gateway's caps: idle ones cannot take the descriptors MQTT needs.
       routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 }), (app) => local.routes(app)],
     });

@@ -102,11 +102,6 @@ export class LocalAlarmPage implements AlarmPageSource {
     return this.alarms.silence(keys, Date.now());
   }
 
-  /** The staff token once started (the status page's gate from the network, http/status-access.ts). */
-  get staffToken(): string | undefined {
-    return this.token;
-  }
-
   /** The staff gate: the alarm page's data, and whatever else `protects` names (status page, metrics). */
   guard(app: FastifyInstance, protects: (path: string) => boolean = () => false): void {
     if (!this.token) throw new Error('local alarm page not started');

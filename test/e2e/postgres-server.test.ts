@@ -62,7 +62,7 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
     await stack.kill9('server');
     await stack.startServer();
     await Promise.all(runs);
-    await waitFor('the gateway outbox to drain into the restarted server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl)) === 0, 30_000, 100);
+    await waitFor('the gateway outbox to drain into the restarted server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 30_000, 100);
 
     const events = await storedSmokeEvents();
     const log = await view.changeLog();

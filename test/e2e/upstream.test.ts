@@ -90,7 +90,7 @@ describe('upstream links, real processes', () => {
     for (const d of order) await smoke(d.id, true);
     // The gateway has them queued for the link (its status page says so) before it is killed.
     await waitFor('3 queued upstream', async () => {
-      const s = await (await fetch(`${stack.gatewayUrl}/status.json`)).json() as { upstream?: Array<{ name: string; queued: number }> };
+      const s = await (await fetch(`${stack.gatewayUrl}/status.json`, { headers: stack.gatewayHeaders })).json() as { upstream?: Array<{ name: string; queued: number }> };
       return (s.upstream?.find((l) => l.name === 'arc')?.queued ?? 0) >= 3;
     }, 20_000);
     await stack.kill9('gateway');

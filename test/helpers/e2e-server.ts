@@ -79,8 +79,8 @@ export function storedEvents(serverDataDir: string, where: { siteId?: string; ki
 }
 
 /** The gateway's own status page as JSON (outbox depth per lane, forwarder stats). */
-export async function gatewayStatus(gatewayUrl: string): Promise<{ outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null }> {
-  const res = await fetch(`${gatewayUrl}/status.json`, { signal: AbortSignal.timeout(2000) });
+export async function gatewayStatus(gatewayUrl: string, headers: Record<string, string>): Promise<{ outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null }> {
+  const res = await fetch(`${gatewayUrl}/status.json`, { headers, signal: AbortSignal.timeout(2000) });
   if (res.status !== 200) throw new Error(`GET /status.json answered ${res.status}`);
   return await res.json() as { outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null };
 }
