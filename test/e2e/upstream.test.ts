@@ -73,7 +73,7 @@ describe('upstream links, real processes', () => {
     console.log(`fire alarm: detector → GB/T 26875.3 centre ${ms} ms, → DC-09 primary ${msg.at - sent} ms`);
   });
 
-  it('primary killed: the next alarms go to the backup, each exactly once', async () => {
+  it('primary killed: the next alarms go to the backup, each exactly once', { timeout: 60_000 }, async () => {
     await primary.kill9();
     const d = detectors[1]!;
     await smoke(d.id, true);
@@ -82,7 +82,8 @@ describe('upstream links, real processes', () => {
     expect(fires(backup).map((m) => m.data)).toEqual([`1111 01 ${String(d.zone).padStart(3, '0')}`, `3111 01 ${String(d.zone).padStart(3, '0')}`]);
   });
 
-  it('both receivers down and the gateway killed -9: alarms stay queued and arrive in order, once, when a receiver is back', async () => {
+  // Its own waits add up to 50 s (queued, then delivered after a restart): bounded above them.
+  it('both receivers down and the gateway killed -9: alarms stay queued and arrive in order, once, when a receiver is back', { timeout: 90_000 }, async () => {
     await backup.kill9();
     const before = fires(backup).length;
     const order = [detectors[2]!, detectors[3]!, detectors[4]!];
