@@ -101,7 +101,8 @@ export type AlarmListQuery = z.infer<typeof AlarmListQuery>;
  */
 export const AlarmListResponse = z.object({
   alarms: z.array(Alarm),
-  lastChangeId: z.number().int().min(0),
+  /** Opaque (issue 16: ids reveal nothing of other sites' activity); "0" before any change. */
+  lastChangeId: z.string().max(64),
   more: z.boolean(),
   /** Present when `more`: pass as `cursor` for the next page. */
   nextCursor: z.string().optional(),

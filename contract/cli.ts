@@ -31,7 +31,8 @@ export function parseCommandLine<O extends Options>(argv: string[], options: O, 
     return parsed;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message.split('\n')[0]!);
+    // Node's advice on positionals that start with '-' is not what a typo needs: the first sentence only.
+    if (code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
     throw error;
   }
 }

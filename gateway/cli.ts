@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../contract/cli.ts';
+import { UsageError, parseCommandLine } from '../contract/cli.ts';
 import { Gateway, SiteConfigError } from './gateway.ts';
 import { loadUpstreamConfig } from './upstream/upstream-links.ts';
 import { DEFAULT_DURABILITY, DURABILITIES, type Durability } from './store/open-gateway-db.ts';
@@ -41,45 +40,43 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
 
 export async function run(argv: string[]): Promise<number> {
   const env = process.env;
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      site: { type: 'string', multiple: true },
-      server: { type: 'string', default: env.CAREWATCH_SERVER_URL ?? 'http://127.0.0.1:8080' },
-      'gateway-id': { type: 'string', default: env.CAREWATCH_GATEWAY_ID },
-      'token-file': { type: 'string' },
-      credentials: { type: 'string' },
-      'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
-      'mqtt-host': { type: 'string', default: env.CAREWATCH_MQTT_HOST ?? '127.0.0.1' },
-      'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
-      'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
-      'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
-      'staff-token-file': { type: 'string', default: env.CAREWATCH_STAFF_TOKEN_FILE },
-      'push-host': { type: 'string', default: env.CAREWATCH_PUSH_HOST ?? '127.0.0.1' },
-      'push-port': { type: 'string', default: env.CAREWATCH_PUSH_PORT ?? '8082' },
-      'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
-      'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
-      'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
-      'watch-allow': { type: 'string', multiple: true },
-      'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
-      'tls-key': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      upstream: { type: 'string', default: env.CAREWATCH_UPSTREAM },
-      durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
-      'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
-      'managed-sites': { type: 'string' },
-      help: { type: 'boolean' },
-    },
+  const parsed = parseCommandLine(argv, {
+    site: { type: 'string', multiple: true },
+    server: { type: 'string', default: env.CAREWATCH_SERVER_URL ?? 'http://127.0.0.1:8080' },
+    'gateway-id': { type: 'string', default: env.CAREWATCH_GATEWAY_ID },
+    'token-file': { type: 'string' },
+    credentials: { type: 'string' },
+    'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
+    'mqtt-host': { type: 'string', default: env.CAREWATCH_MQTT_HOST ?? '127.0.0.1' },
+    'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
+    'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
+    'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
+    'staff-token-file': { type: 'string', default: env.CAREWATCH_STAFF_TOKEN_FILE },
+    'push-host': { type: 'string', default: env.CAREWATCH_PUSH_HOST ?? '127.0.0.1' },
+    'push-port': { type: 'string', default: env.CAREWATCH_PUSH_PORT ?? '8082' },
+    'watch-host': { type: 'string', default: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1' },
+    'watch-port': { type: 'string', default: env.CAREWATCH_WATCH_PORT ?? '5093' },
+    'watch-max-per-address': { type: 'string', default: env.CAREWATCH_WATCH_MAX_PER_ADDRESS },
+    'watch-allow': { type: 'string', multiple: true },
+    'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
+    'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    upstream: { type: 'string', default: env.CAREWATCH_UPSTREAM },
+    durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
+    'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
+    'managed-sites': { type: 'string' },
   });
+  if (parsed === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { values } = parsed;
   const pull = values['config-pull'];
   if (pull !== 'on' && pull !== 'off') {
     process.stderr.write('carewatch gateway: --config-pull must be "on" or "off"\n');
     return 2;
   }
-  if (values.help || (!values.site?.length && pull === 'off')) {
-    process.stdout.write(HELP);
-    return values.help ? 0 : 2;
-  }
+  if (!values.site?.length && pull === 'off') throw new UsageError('--config-pull off needs --site FILE|DIR');
   const dataDir = resolve(values['data-dir']);
   const gatewayId = values['gateway-id'];
   if (!gatewayId) throw new UsageError('no gateway id: give --gateway-id ID or CAREWATCH_GATEWAY_ID (the id the server\'s provisioning names this gateway by)');

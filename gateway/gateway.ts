@@ -118,6 +118,12 @@ export class Gateway {
   addresses: Record<'mqtt' | 'http' | 'watch' | 'push', { host: string; port: number }> | undefined;
   /** Socket caps of all listeners, one budget below the descriptor limit. */
   gate: ConnectionGate | undefined;
+  /**
+   * Every part that started, in start order: `stop()` stops them newest first, so it undoes
+   * exactly what `start()` did, a half-started gateway included (Zigbee2MQTT's controller keeps
+   * its extensions in one list the same way; STYLE.md). A new part registers with `started()`.
+   */
+  private readonly parts: GatewayPart[] = [];
 
   constructor(private readonly opts: GatewayOptions) {
     this.log = opts.log ?? createLogger('gateway');
@@ -137,6 +143,14 @@ export class Gateway {
       await this.stop().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Records `part` as started; `stop` is how it is undone (default: its own `stop()`). */
+  private started<T extends { stop(): unknown }>(name: string, part: T): T;
+  private started<T>(name: string, part: T, stop: () => unknown): T;
+  private started<T>(name: string, part: T, stop?: () => unknown): T {
+    this.parts.push({ name, stop: stop ?? (() => (part as { stop(): unknown }).stop()) });
+    return part;
   }
 
   private async startParts(): Promise<void> {
@@ -170,7 +184,7 @@ export class Gateway {
     });
     this.gate = gate;
     const db = openGatewayDb(opts.dataDir, opts.durability);
-    this.db = db;
+    this.db = this.started('database', db, () => db.close());
     // Upstream links queue each event in the transaction that stores it (durable through kill -9).
     const upstream = opts.upstream && new UpstreamLinks(opts.upstream, {
       db, log, metrics: this.metrics, raise: (draft) => outbox.append(draft), siteFile: (id) => this.registry?.get(id)?.site.file,
@@ -181,14 +195,14 @@ export class Gateway {
       ...(opts.durability ? { durability: opts.durability } : {}),
       ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}),
     });
-    this.outbox = outbox;
+    this.outbox = this.started('outbox', outbox, () => outbox.close());
     const local = new LocalAlarmPage({
       gatewayId: opts.gatewayId, dataDir: opts.dataDir, ...(opts.staffTokenFile ? { staffTokenFile: opts.staffTokenFile } : {}),
       registry: () => this.registry, metrics: this.metrics, log,
       publish: (siteId, bridge, topic, payload) => (bridge.external ? this.links!.publish(siteId, bridge.name, topic, payload) : this.broker!.publish(topic, payload)),
     });
     local.start();
-    this.local = local;
+    this.local = this.started('local alarm page', local);
     // Alarms not yet sent (the outage's) first, then every event as it is stored.
     for (const e of outbox.peek('life_safety', 10_000)) local.apply(e);
     outbox.onEvent((e) => local.apply(e));
@@ -198,16 +212,16 @@ export class Gateway {
       sampler: { sampleEveryMs: opts.telemetrySampleMs },
     });
     this.telemetry = telemetry;
-    telemetry?.start();
+    if (telemetry) this.started('telemetry', telemetry).start();
     const counted = (r: Reading) => {
       readingsTotal({ transport: r.source.transport });
       telemetry?.offer(r);
     };
     const trouble = new GatewayTrouble({ gatewayId: opts.gatewayId, outbox, metrics: this.metrics, log, anySite: (): string | undefined => this.registry?.siteIds()[0] });
-    this.trouble = trouble;
+    this.trouble = this.started('gateway trouble', trouble);
     const unregistered = new UnregisteredDevices({ metrics: this.metrics, log });
     const registry: SiteRegistry = new SiteRegistry((site) => new SiteRuntime(site, { db, outbox, scheduler, log, counted, metrics: this.metrics, trouble, unregistered }));
-    this.registry = registry;
+    this.registry = this.started('site rules', registry, () => registry.stopAll());
     registry.onUnregistered = (sighting) => {
       const siteId = registry.siteIds()[0];
       if (siteId !== undefined) unregistered.report(siteId, sighting, (d) => trouble.raiseDraft(d));
@@ -216,7 +230,7 @@ export class Gateway {
     // (issue 15 defect 6). A link that cannot start at start-up stops the gateway (a named
     // password variable not set); later it is logged and raised as gateway.trouble.
     const links = new SiteLinks({ registry, rejections: this.rejections, metrics: this.metrics, log, trouble });
-    this.links = links;
+    this.links = this.started('site links', links);
     const startingLinks: Promise<void>[] = [];
     registry.onChange = (siteId, site) => {
       const applied = links.apply(siteId, site);
@@ -245,7 +259,7 @@ export class Gateway {
         onRemoved: (siteId) => SqliteRuleState.dropSite(db, siteId),
         beforeApply: loadCredentials,
       });
-      this.watcher.start(initial);
+      this.started('site watcher', this.watcher).start(initial);
     }
     await Promise.all(startingLinks.splice(0));
     const depth = this.metrics.gauge('carewatch_outbox_events', 'Events waiting in the outbox, by lane');
@@ -260,17 +274,17 @@ export class Gateway {
       metrics: this.metrics,
       log,
     });
-    const mqtt = await this.broker.start();
+    const mqtt = await this.started('mqtt broker', this.broker).start();
     this.watch = new WatchListener({ ...opts.watch, gate, registry, rejections: this.rejections, metrics: this.metrics, log });
-    const watch = await this.watch.start();
+    const watch = await this.started('watch listener', this.watch).start();
     this.forwarder = new Forwarder({
       serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics,
       onReach: (since) => local.serverReach(since),
     });
-    this.forwarder.start();
+    this.started('forwarder', this.forwarder).start();
     if (upstream) {
       outbox.onAppend(() => upstream.wake());
-      upstream.start();
+      this.started('upstream links', upstream).start();
     }
     this.heartbeat = new Heartbeat({
       serverUrl: opts.serverUrl,
@@ -285,14 +299,14 @@ export class Gateway {
       onAnswer: (answer) => this.forwarder?.serverAnswered(answer.configVersion),
       onUnreachable: (error) => this.forwarder?.serverUnreachable(error),
     });
-    this.heartbeat.start();
+    this.started('heartbeat', this.heartbeat).start();
     if (managed) {
       const watcher = this.watcher!;
       this.configPull = new ConfigPull({
         serverUrl: opts.serverUrl, token: opts.token, folder: managed, log, metrics: this.metrics,
         apply: async () => { loadCredentials(); await watcher.rescan(); },
       });
-      this.configPull.start();
+      this.started('config pull', this.configPull).start();
     }
     const dedupe = new PushDedupe(db);
     this.push = new PushListener({
@@ -301,19 +315,20 @@ export class Gateway {
       ...(opts.pushHttp?.bodyLimit ? { bodyLimit: opts.pushHttp.bodyLimit } : {}),
       gate, registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe,
     });
-    const pushAddress = await this.push.start();
+    const pushAddress = await this.started('push listener', this.push).start();
     this.http = new GatewayHttp({
       ...opts.http,
       status: () => this.status(),
       metrics: this.metrics,
       log,
-      guard: (app) => local.guard(app),
+      // The technician's status page and the metrics too (issue 16: they answered anyone).
+      guard: (app) => local.guard(app, (path) => path === '/' || path === '/status.json' || path === '/metrics'),
       // The status page's sockets share the gateway's caps: idle ones cannot take the descriptors MQTT needs.
       routes: [(app) => gateHttpServer(app.server, gate, { name: 'http', preAuthTimeoutMs: 10_000 }), (app) => local.routes(app)],
     });
-    const http = await this.http.start();
+    const http = await this.started('http', this.http).start();
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
-    this.loopWatch.start();
+    this.started('event-loop watch', this.loopWatch).start();
     this.addresses = { mqtt, http, watch, push: pushAddress };
     log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, push: `${pushAddress.host}:${pushAddress.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
   }
@@ -335,28 +350,28 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
-    await this.configPull?.stop();
-    this.watcher?.stop();
-    this.loopWatch?.stop();
-    await this.http?.stop();
-    await this.push?.stop();
-    this.heartbeat?.stop();
-    await this.forwarder?.stop();
-    await this.upstream?.stop();
-    await this.telemetry?.stop();
-    await this.broker?.stop();
-    await this.watch?.stop();
-    await this.links?.stop();
+    // Newest first; a part that fails to stop is logged and the others still stop.
+    let failed: unknown;
+    for (let part = this.parts.pop(); part; part = this.parts.pop()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        this.log.error({ err, part: part.name }, 'gateway part failed to stop');
+        failed ??= err;
+      }
+    }
     this.links = undefined;
-    this.registry?.stopAll();
-    this.trouble?.stop();
-    this.local?.stop();
-    this.outbox?.close();
-    this.db?.close();
     this.watcher = this.watch = this.loopWatch = this.configPull = this.push = undefined;
     this.telemetry = this.upstream = this.local = undefined;
     this.http = this.heartbeat = this.forwarder = this.broker = this.registry = this.outbox = this.db = this.trouble = undefined;
+    if (failed !== undefined) throw failed;
   }
+}
+
+/** One started part of the gateway and how to undo it. */
+interface GatewayPart {
+  name: string;
+  stop: () => unknown;
 }
 
 /** Declared in the contract (contract/gateway-status.ts): the local page and tests read it. */

@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = parsed.positionals;
-  if (sub !== 'verify' || rest.length > 0) throw new UsageError(`unknown command "${parsed.positionals.join(' ')}" (see carewatch audit --help)`);
+  if (sub !== 'verify' || rest.length > 0) throw new UsageError(`unknown command "${parsed.positionals.join(' ')}" (the command is audit verify)`);
   const dataDir = resolve(parsed.values['data-dir']!);
   const embedded = ['', 'embedded'].includes(parsed.values.store!.trim());
   if (embedded && !existsSync(join(dataDir, SERVER_DB_FILE))) throw new UsageError(`no ${SERVER_DB_FILE} in ${dataDir}`);

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { ConfigError, UsageError, intOption, parseCommandLine } from '../contract/cli.ts';
 import { startServer } from './main.ts';
 
 const HELP = `carewatch server [options]
@@ -16,31 +17,31 @@ const HELP = `carewatch server [options]
 
 export async function run(argv: string[]): Promise<number> {
   const env = process.env;
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string', default: env.CAREWATCH_HTTP_HOST ?? '127.0.0.1' },
-      port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
-      'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
-      provision: { type: 'string' },
-      store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
-      bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
-      help: { type: 'boolean' },
-    },
+  const parsed = parseCommandLine(argv, {
+    host: { type: 'string', default: env.CAREWATCH_HTTP_HOST ?? '127.0.0.1' },
+    port: { type: 'string', default: env.CAREWATCH_HTTP_PORT ?? '8080' },
+    'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
+    provision: { type: 'string' },
+    store: { type: 'string', default: env.CAREWATCH_STORE ?? '' },
+    bus: { type: 'string', default: env.CAREWATCH_BUS ?? '' },
   });
-  if (values.help) {
+  if (parsed === 'help') {
     process.stdout.write(HELP);
     return 0;
   }
+  const { values } = parsed;
   const dataDir = resolve(values['data-dir']);
-  const server = await startServer({
-    host: values.host,
-    port: Number(values.port),
-    dataDir,
-    provisionFile: values.provision ?? join(dataDir, 'provisioning.json'),
-    store: values.store,
-    busUrl: values.bus || undefined,
-  });
+  const provisionFile = values.provision ?? env.CAREWATCH_PROVISION_FILE ?? join(dataDir, 'provisioning.json');
+  // A missing file is a usage mistake (one line, exit 2), as the gateway's are; a refused one is configuration (exit 1).
+  if (!existsSync(provisionFile)) throw new UsageError(`no provisioning file ${provisionFile} (--provision FILE; \`carewatch demo\` writes one, docs/provisioning.md)`);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ host: values.host, port: intOption('port', values.port, 0, 65535) ?? 8080, dataDir, provisionFile, store: values.store, busUrl: values.bus || undefined });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'DATA_KEY' || code === 'PROVISIONING') throw new ConfigError((error as Error).message);
+    throw error;
+  }
   process.stdout.write(`carewatch server listening on ${server.url}\n`);
   await new Promise<void>((done) => {
     const stop = () => { void server.close().then(done); };

@@ -32,16 +32,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A provisioning file that cannot be read or is refused (the command says so in one message, exit 1). */
+export class ProvisioningError extends Error {
+  readonly code = 'PROVISIONING';
+}
+
 /** Reads and validates the provisioning file, listing every problem as `path: message`. */
 export function loadProvisioning(file: string): ServerProvisioning {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read provisioning file ${file}: ${(error as Error).message}`);
+    throw new ProvisioningError(`cannot read provisioning file ${file}: ${(error as Error).message}`);
   }
   const parsed = ServerProvisioning.safeParse(raw);
-  if (!parsed.success) throw new Error(`invalid provisioning file ${file}: ${formatIssues('file', parsed.error)}`);
+  if (!parsed.success) throw new ProvisioningError(`invalid provisioning file ${file}: ${formatIssues('file', parsed.error)}`);
   return parsed.data;
 }
 

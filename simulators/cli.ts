@@ -28,17 +28,18 @@ ${LOAD_HELP}
   common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
 `;
 
-const COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver', 'load'] as const;
+export const SIM_COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver', 'load'] as const;
 const defaultMqtt = () => process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}`;
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'receiver') return (await import('./receivers/cli.ts')).run(rest);
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) throw new UsageError(`name what to do (commands: ${SIM_COMMANDS.join(', ')})`);
+  if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
-  if (!COMMANDS.includes(command as (typeof COMMANDS)[number])) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  if (!SIM_COMMANDS.includes(command as (typeof SIM_COMMANDS)[number])) throw new UsageError(`unknown command "${command}" (commands: ${SIM_COMMANDS.join(', ')})`);
   if (command === 'scenario') return runScenarioCommand(rest, { mqtt: defaultMqtt() });
   if (command === 'load') return (await import('./load/cli.ts')).runLoadCommand(rest);
   const parsed = parseCommandLine(rest, {

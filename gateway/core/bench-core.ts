@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Subject } from 'rxjs';
 import { type DeviceFields, type Reading, SiteFile, type SiteFileInput, type StateReading } from '../../contract/index.ts';
+import { getProfile } from '../../devices/registry.ts';
 import type { PlacedRoom, SiteModel, WatchedDevice } from '../site/model.ts';
 import type { EventDraft } from './kit/event-draft.ts';
 import { MemoryRuleState, type RuleStateStore } from './kit/rule-state.ts';
@@ -230,7 +231,7 @@ export function benchSite(devices: number): SiteModel {
   for (const d of file.devices) {
     const roomId = d.roomId ?? (d.residentId ? `room-${d.residentId.slice(4)}` : undefined);
     watched.set(d.id, {
-      id: d.id, profileId: d.profile, device: d,
+      id: d.id, profileId: d.profile, profile: getProfile(d.profile)!, device: d,
       ...(roomId ? { roomId, zone: rooms.get(roomId)?.zone } : {}),
       ...(d.residentId ? { residentId: d.residentId } : {}),
       reportIntervalSec: REPORT_INTERVAL_SEC[d.profile] ?? 3600,

@@ -108,6 +108,10 @@ export function ingestZ2m(
     case 'availability':
     case 'state': {
       const device = runtime.site.byAddress.get(`z2m:${topic.friendlyName}`);
+      if (!device && isLocalSounder(runtime.site.file, bridgeName, topic.friendlyName)) {
+        // A siren the gateway drives (contract/local-sounder.ts) reports its own state: not an unknown device.
+        return { kind: 'ignored', why: 'local sounder' };
+      }
       if (!device) {
         // Never nothing (issue 15): counted, logged and raised as device.unregistered, naming it.
         if (topic.kind === 'state') {
@@ -149,4 +153,8 @@ function dropped(r: Rejected): PublishOutcome {
 /** A client stepping outside its rights: the connection is closed. */
 function refused(r: Rejected): PublishOutcome {
   return { kind: 'rejected', rejected: r, refuse: true };
+}
+
+function isLocalSounder(file: SiteRuntime['site']['file'], bridgeName: string, friendlyName: string): boolean {
+  return file.sounders.some((s) => s.friendlyName === friendlyName && (s.bridge ?? file.bridges[0]?.name) === bridgeName);
 }

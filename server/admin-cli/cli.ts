@@ -170,6 +170,9 @@ function machineCommands(kind: 'gateway' | 'integration'): Record<string, Comman
   };
 }
 
+/** Every `carewatch admin` command (`object action`), for the command-line test. */
+export const ADMIN_COMMANDS = Object.keys(COMMANDS);
+
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, OPTIONS, true);
   if (parsed === 'help') {

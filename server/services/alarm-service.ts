@@ -102,7 +102,7 @@ export class AlarmService {
    * Alarms in the caller's scope, newest first, a page of at most `limit` after `after`, with
    * whether more follow and the change id they are current to.
    */
-  list(principal: Principal, query: AlarmListQuery, after?: { raisedAt: string; id: string }): Promise<AlarmListResponse> {
+  list(principal: Principal, query: AlarmListQuery, after?: { raisedAt: string; id: string }): Promise<Omit<AlarmListResponse, 'lastChangeId'> & { lastChangeId: number }> {
     const scope = alarmScope(principal);
     const sites = query.site ? [query.site] : scope.sites;
     return this.store.read(async (tx) => {

@@ -60,7 +60,7 @@ export async function benchDeliveryDrain(changes = 60_000): Promise<DeliveryDrai
       for (let k = 0; k < perSensor; k++) acks.push(client.publishAsync(topic, encodeNativeState({ water_leak: k % 2 === 0 }), { qos: 1 }));
       await Promise.all(acks);
     }));
-    const backlog = await waitForOutbox(stack.gatewayUrl, (n) => n >= LEAK_SENSORS * perSensor, 120_000);
+    const backlog = await waitForOutbox(stack.gatewayUrl, stack.gatewayHeaders, (n) => n >= LEAK_SENSORS * perSensor, 120_000);
 
     // The server returns; time the drain on the gateway's own status page, fires through it.
     await stack.startServer();
@@ -71,7 +71,7 @@ export async function benchDeliveryDrain(changes = 60_000): Promise<DeliveryDrai
     let draining = true;
     const poll = (async () => {
       for (;;) {
-        const n = await outboxTotal(stack.gatewayUrl);
+        const n = await outboxTotal(stack.gatewayUrl, stack.gatewayHeaders);
         const now = performance.now();
         if (first === undefined && n < backlog) first = now;
         if (n === 0) { last = now; draining = false; return; }
@@ -122,16 +122,16 @@ function summary(samples: number[]) {
   return { samples: samples.length, p50Ms: round(percentile(samples, 50), 1), p99Ms: round(percentile(samples, 99), 1), maxMs: round(Math.max(...samples), 1) };
 }
 
-async function outboxTotal(gatewayUrl: string): Promise<number> {
-  const res = await fetch(`${gatewayUrl}/status.json`);
+async function outboxTotal(gatewayUrl: string, headers: Record<string, string>): Promise<number> {
+  const res = await fetch(`${gatewayUrl}/status.json`, { headers });
   const status = await res.json() as { outbox: Record<string, number> };
   return Object.values(status.outbox).reduce((a, b) => a + b, 0);
 }
 
-async function waitForOutbox(gatewayUrl: string, done: (n: number) => boolean, timeoutMs: number): Promise<number> {
+async function waitForOutbox(gatewayUrl: string, headers: Record<string, string>, done: (n: number) => boolean, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const n = await outboxTotal(gatewayUrl);
+    const n = await outboxTotal(gatewayUrl, headers);
     if (done(n)) return n;
     if (Date.now() > until) throw new Error(`outbox at ${n} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

@@ -44,10 +44,10 @@ export async function benchIngestThroughput(messages = 20_000, runs = 3): Promis
         client: await connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! }),
         topic: nativeTopic(d.siteId, d.deviceId, 'state'),
       })));
-      const before = await readingsTotal(stack.gatewayUrl);
+      const before = await readingsTotal(stack.gatewayUrl, stack.gatewayHeaders);
       const t0 = performance.now();
       await publishAll(pubs, messages);
-      await waitFor(async () => (await readingsTotal(stack.gatewayUrl)) - before >= messages, 120_000);
+      await waitFor(async () => (await readingsTotal(stack.gatewayUrl, stack.gatewayHeaders)) - before >= messages, 120_000);
       gw.push(messages / ((performance.now() - t0) / 1000));
       await Promise.all(pubs.map((p) => p.client.endAsync()));
     }
@@ -104,8 +104,8 @@ async function publishAll(pubs: Publisher[], messages: number): Promise<void> {
   }));
 }
 
-async function readingsTotal(gatewayUrl: string): Promise<number> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+async function readingsTotal(gatewayUrl: string, headers: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`, { headers })).text();
   return text.split('\n').filter((l) => l.startsWith('carewatch_readings_total')).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 }
 

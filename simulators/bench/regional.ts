@@ -109,7 +109,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
     const pid = stack.gateway!.pid!;
     const serverPid = stack.server!.pid!;
     if (programOf(pid) !== 'node') throw new Error(`gateway pid ${pid} runs "${programOf(pid)}", not node: the wrapper did not exec`);
-    const status = await gatewayStatus(stack.gatewayUrl);
+    const status = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders);
     if (status.sites !== homesWanted) throw new Error(`gateway watches ${status.sites} sites, not ${homesWanted}`);
 
     // The gateway's open-file limit bounds its connections (it holds one descriptor each).
@@ -198,7 +198,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
     // Each process's own watch keeps its worst loop delay per 5 s; read every 2 s, none is missed.
     const loops = { gateway: 0, server: 0 };
     const loopTimer = setInterval(() => {
-      void loopDelayMaxMs(`${stack.gatewayUrl}/metrics`).then((ms) => { loops.gateway = Math.max(loops.gateway, ms); });
+      void loopDelayMaxMs(`${stack.gatewayUrl}/metrics`, stack.gatewayHeaders).then((ms) => { loops.gateway = Math.max(loops.gateway, ms); });
       void loopDelayMaxMs(`${stack.serverUrl}/metrics`).then((ms) => { loops.server = Math.max(loops.server, ms); });
     }, 2000);
     const tw0 = performance.now();
@@ -223,7 +223,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
     const stats1 = await Promise.all(loaders.map((lp) => lp.request<LoadStats>({ cmd: 'stats' }, 10_000)));
     await Promise.all(inFlight);
     sse.close();
-    const end = await gatewayStatus(stack.gatewayUrl);
+    const end = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders);
     const held = watchUp.connected + mqttUp.connected;
     const keepalives = stats1.reduce((a, s) => a + s.keepalives, 0) - stats0.reduce((a, s) => a + s.keepalives, 0);
     const droppedInWindow = held - (end.watchConnections + end.mqttClients);
@@ -297,15 +297,15 @@ async function startSlowGateway(stack: ProcessStack, timeoutMs: number): Promise
 
 interface GatewayStatusJson { sites: number; mqttClients: number; watchConnections: number }
 
-async function gatewayStatus(gatewayUrl: string): Promise<GatewayStatusJson> {
-  const res = await fetch(`${gatewayUrl}/status.json`, { signal: AbortSignal.timeout(10_000) });
+async function gatewayStatus(gatewayUrl: string, headers: Record<string, string>): Promise<GatewayStatusJson> {
+  const res = await fetch(`${gatewayUrl}/status.json`, { headers, signal: AbortSignal.timeout(10_000) });
   return (await res.json()) as GatewayStatusJson;
 }
 
 /** The `carewatch_event_loop_delay_max_ms` gauge of a process's /metrics (0 when it cannot be read). */
-async function loopDelayMaxMs(url: string): Promise<number> {
+async function loopDelayMaxMs(url: string, headers: Record<string, string> = {}): Promise<number> {
   try {
-    const text = await (await fetch(url, { signal: AbortSignal.timeout(1500) })).text();
+    const text = await (await fetch(url, { headers, signal: AbortSignal.timeout(1500) })).text();
     const m = /^carewatch_event_loop_delay_max_ms(?:\{\})? ([0-9.]+)$/m.exec(text);
     return m ? Number(m[1]) : 0;
   } catch {

@@ -7,6 +7,7 @@ import { demoPaths, provisionDemo, readSiteFile, writeSecretsFile } from './prov
 import { provisionThroughApi } from './provision-via-api.ts';
 import { startQuietTraffic } from './quiet-traffic.ts';
 import { SERVICE_NODE_FLAGS } from '../stack/node-command.ts';
+import { gatewayStaffHeaders } from '../stack/process-stack.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     '--push-port', values['push-port'], '--push-config', paths.gatewayPushConfig,
   ]));
   await waitHealthy(`http://127.0.0.1:${values['gateway-http-port']}/healthz`, 30_000, children[1]!);
-  await waitForSites(`http://127.0.0.1:${values['gateway-http-port']}/status.json`, sites.length, 30_000);
+  await waitForSites(`http://127.0.0.1:${values['gateway-http-port']}/status.json`, gatewayStaffHeaders(join(dataDir, 'gateway')), sites.length, 30_000);
   }
 
   // The devices check in as real ones do, so supervision sees them alive.
@@ -104,7 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     '',
     'CareWatch demo is running.',
     `  console (night staff):  ${serverUrl}/#token=${nurse.token}`,
-    `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/`,
+    `  gateway local alarms:   http://127.0.0.1:${values['gateway-http-port']}/alarms (staff token: ${join(dataDir, 'gateway', 'gateway-staff-token')})`,
+    `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/ (the same token)`,
     `  MQTT broker:            127.0.0.1:${values['mqtt-port']}`,
     `  4G-watch listener:      127.0.0.1:${values['watch-port']}`,
     `  platform pushes:        POST http://127.0.0.1:${values['push-port']}/push/{ctwing|onenet} (tokens in the credentials file)`,
@@ -145,11 +147,11 @@ async function waitHealthy(url: string, timeoutMs: number, child: ChildProcess):
 }
 
 /** Waits until the gateway has pulled and applied `count` sites from the server. */
-async function waitForSites(url: string, count: number, timeoutMs: number): Promise<void> {
+async function waitForSites(url: string, headers: Record<string, string>, count: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(1000) });
       if (res.ok && ((await res.json()) as { sites: number }).sites >= count) return;
     } catch { /* not yet */ }
     if (Date.now() > until) throw new Error(`the gateway has not pulled its ${count} sites from the server after ${timeoutMs} ms`);

@@ -25,6 +25,8 @@ export interface Dc09ReceiverOptions {
   unknownCodes?: Array<string | number>;
   /** Answer nothing at all (a receiver that hangs). */
   silent?: boolean;
+  /** Record the first N events but lose their ACK (a reply lost on the way back), so the sender repeats them. */
+  loseFirstAcks?: number;
   clock?: () => number;
 }
 
@@ -58,6 +60,7 @@ export class Dc09Receiver {
   private readonly keys = new Map<string, Dc09Key>();
   private readonly seen = new Set<string>();
   private nakLeft: number;
+  private ackLossLeft: number;
   private readonly clock: () => number;
   private readonly listeners: Array<(m: ReceivedDc09) => void> = [];
   addresses: { tcp?: number; udp?: number } = {};
@@ -65,6 +68,7 @@ export class Dc09Receiver {
   constructor(private readonly opts: Dc09ReceiverOptions = {}) {
     this.clock = opts.clock ?? Date.now;
     this.nakLeft = opts.nakFirst ?? 0;
+    this.ackLossLeft = opts.loseFirstAcks ?? 0;
     for (const [account, hex] of Object.entries(opts.keys ?? {})) {
       const key = parseDc09Key(hex);
       if (typeof key === 'string') throw new Error(`key of account ${account}: ${key}`);
@@ -134,6 +138,7 @@ export class Dc09Receiver {
     } else {
       this.seen.add(id);
       this.record(m, now, via, contactId, sia);
+      if (this.ackLossLeft > 0) { this.ackLossLeft -= 1; return null; }
     }
     return this.answer('ACK', encodeDc09Ack(m, now, key));
   }

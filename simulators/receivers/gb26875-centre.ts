@@ -35,7 +35,8 @@ export interface ReceivedGbFrame {
 
 export class Gb26875Centre {
   readonly received: ReceivedGbFrame[] = [];
-  readonly counts = { confirmed: 0, denied: 0, duplicates: 0, heartbeats: 0, refused: 0 };
+  /** `deviceConfirmed` / `deviceDenied`: the device's answers to this centre's own commands (time sync). */
+  readonly counts = { confirmed: 0, denied: 0, duplicates: 0, heartbeats: 0, refused: 0, deviceConfirmed: 0, deviceDenied: 0 };
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly seen = new Set<string>();
@@ -92,6 +93,18 @@ export class Gb26875Centre {
     for (const s of this.sockets) s.write(frame);
   }
 
+  /**
+   * Request command (4) to every connected device: 81 read its status, 88 read its time (one
+   * object, by default one reserved byte as gb-007's request; 61 takes system type and address).
+   * Its answer (command 5) is recorded.
+   */
+  request(appType: number, object: number[] = [0]): void {
+    const tz = this.opts.tzOffsetMinutes ?? 480;
+    this.serial = (this.serial + 1) & 0xffff;
+    const frame = encodeGb26875Frame({ serial: this.serial, time: this.clock(), source: this.opts.address ?? 0, destination: 0, command: 4, appData: Buffer.from([appType, 1, ...object]) }, { tzOffsetMinutes: tz });
+    for (const s of this.sockets) s.write(frame);
+  }
+
   /** The answer to one frame, or null when none is due (a confirm or response from the device). */
   handle(bytes: Buffer): Buffer | null {
     const now = new Date(this.clock());
@@ -99,6 +112,8 @@ export class Gb26875Centre {
     const decoded = decodeGb26875Frame(bytes, { tzOffsetMinutes: tz });
     if (!decoded.ok) { this.counts.refused += 1; return null; }
     const f = decoded.value;
+    if (f.command === 3) { this.counts.deviceConfirmed += 1; return null; }
+    if (f.command === 6) { this.counts.deviceDenied += 1; return null; }
     if (f.command !== 2) { if (f.command === 5) this.record(f, now.getTime()); return null; }
     const heartbeat = f.appType === 21 && f.units.every((u) => (u as { status?: Record<string, boolean> }).status?.normal_running);
     if (heartbeat) { this.counts.heartbeats += 1; this.counts.confirmed += 1; return encodeGb26875Confirm(f, now, { tzOffsetMinutes: tz }); }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,10 @@ export class ProcessStack {
   get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
   get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
+  /** The gateway's status page, status.json and metrics answer only to its local staff token (a file in its data dir). */
+  get gatewayHeaders(): Record<string, string> {
+    return gatewayStaffHeaders(join(this.dataDir, 'gateway'));
+  }
 
   async start(): Promise<void> {
     await this.startServerAlone();
@@ -136,6 +140,12 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 30_000)
     if (Date.now() > until) throw new Error(`${url} not up after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** `Authorization` for a gateway's own HTTP, from the staff token file in its data dir (none yet: no header). */
+export function gatewayStaffHeaders(gatewayDataDir: string): Record<string, string> {
+  const file = join(gatewayDataDir, 'gateway-staff-token');
+  return existsSync(file) ? { authorization: `Bearer ${readFileSync(file, 'utf8').trim()}` } : {};
 }
 
 /** Site files as the gateway reads its --site arguments: folders stand for the site files in them. */

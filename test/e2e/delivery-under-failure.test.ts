@@ -60,7 +60,7 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
   }
 
   const acknowledged = () => sensors.reduce((n, d) => n + d.acked.length, 0);
-  const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl)) === 0, 90_000, 50);
+  const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 90_000, 50);
 
   /** Every device: the server holds exactly its acknowledged changes, once each, in its order. */
   function expectExactlyOnceInOrder(devices: ResendingSmokeDetector[], kind: string): void {
@@ -125,7 +125,7 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
     // four full batches, so a fire has a drain to overtake.
     const run = burst(20, { gapMs: 300, count: 100 });
     await run;
-    const waited = await gatewayStatus(stack.gatewayUrl);
+    const waited = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders);
     expect(waited.outbox.alarm).toBeGreaterThanOrEqual(2000);
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
 

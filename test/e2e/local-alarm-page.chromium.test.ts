@@ -65,6 +65,8 @@ describe('the gateway\'s local alarm page and sounders while the server is unrea
     const b = stack.creds.bridges.find((x) => x.siteId === SITE)!;
     siren = await mqtt.connectAsync(stack.mqttUrl, { username: b.mqttUsername, password: b.mqttPassword, clientId: 'z2m-siren', reconnectPeriod: 0 });
     siren.on('message', (_topic, payload) => commands.push(SirenWarningCommand.parse(JSON.parse(payload.toString()))));
+    // The siren reports its state as Zigbee2MQTT does: the gateway takes it as its sounder's, not an unknown device.
+    await siren.publishAsync(`zigbee2mqtt/${SIREN}`, JSON.stringify({ battery: 100, linkquality: 120 }), { qos: 1 });
     await siren.subscribeAsync(`zigbee2mqtt/${SIREN}/set`, { qos: 1 });
     browser = await openBrowser();
   }, 90_000);
@@ -85,7 +87,16 @@ describe('the gateway\'s local alarm page and sounders while the server is unrea
     const signIn = await fetch(`${stack.gatewayUrl}/alarms/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'wrong' }) });
     expect(signIn.status).toBe(401);
     expect(signIn.headers.get('set-cookie')).toBeNull();
-    expect(await metric('carewatch_gateway_http_refused_total')).toBe(before + 4);
+    // The technician's status page and the metrics answer to the same token (issue 16).
+    expect((await fetch(`${stack.gatewayUrl}/status.json`)).status).toBe(401);
+    expect((await fetch(`${stack.gatewayUrl}/metrics`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    const statusPage = await fetch(`${stack.gatewayUrl}/`, { redirect: 'manual' });
+    expect([statusPage.status, statusPage.headers.get('location')]).toEqual([302, '/alarms']);
+    expect((await fetch(`${stack.gatewayUrl}/status.json`, { headers: stack.gatewayHeaders })).status).toBe(200);
+    expect(await metric('carewatch_gateway_http_refused_total')).toBe(before + 7);
+    // The siren's own state message (beforeAll) was taken as the sounder's: nothing unknown counted.
+    expect(await metric('carewatch_unregistered_messages_total')).toBe(0);
+    expect(await metric('carewatch_rejected_total')).toBe(0);
 
     // The page's form: a wrong token is said so, the right one signs in (HttpOnly cookie).
     await page().goto(`${stack.gatewayUrl}/alarms`);

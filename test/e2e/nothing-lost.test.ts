@@ -35,7 +35,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
   });
 
   const acknowledged = () => detectors.reduce((n, d) => n + d.acked.length, 0);
-  const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl)) === 0, 20_000, 100);
+  const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 20_000, 100);
 
   /** Per detector: the server holds exactly the changes the gateway acknowledged, once each. */
   async function expectExactlyOnce(): Promise<void> {
@@ -92,13 +92,13 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
     await Promise.all(detectors.map((d) => d.toggle(TOGGLES, { deadline })));
 
     // Every change was acknowledged with the server down: it waits in the outbox on disk.
-    const waiting = await gatewayStatus(stack.gatewayUrl);
+    const waiting = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders);
     expect(waiting.outbox.life_safety).toBeGreaterThanOrEqual(detectors.length * TOGGLES);
 
     // The outbox survives a gateway crash while it holds them.
     await stack.kill9('gateway');
     await stack.startGateway();
-    expect((await gatewayStatus(stack.gatewayUrl)).outbox.life_safety).toBe(waiting.outbox.life_safety);
+    expect((await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)).outbox.life_safety).toBe(waiting.outbox.life_safety);
 
     await stack.startServer();
     await drained();

@@ -62,7 +62,7 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
     await stack.kill9('server');
     await stack.startServer();
     await Promise.all(runs);
-    await waitFor('the gateway outbox to drain into the restarted server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl)) === 0, 30_000, 100);
+    await waitFor('the gateway outbox to drain into the restarted server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 30_000, 100);
 
     const events = await storedSmokeEvents();
     const log = await view.changeLog();
@@ -76,8 +76,10 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
       const changes = log.filter((c) => c.alarm.id === alarms[0]!.id && c.change !== 'escalated').map((c) => c.change);
       expect(changes, `changes of ${d.deviceId}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raised' : 'cleared')));
     }
-    // Change ids replay in order without repeats: what a console resuming with Last-Event-ID reads.
+    // Change ids replay without repeats: what a console resuming with Last-Event-ID reads. (They
+    // are sealed, issue 16, so their order is the stream's; test/server/stream.test.ts checks it
+    // against the store's ids.)
     const ids = log.map((c) => c.changeId);
-    expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
   }, 120_000);
 });

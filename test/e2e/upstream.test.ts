@@ -73,7 +73,7 @@ describe('upstream links, real processes', () => {
     console.log(`fire alarm: detector → GB/T 26875.3 centre ${ms} ms, → DC-09 primary ${msg.at - sent} ms`);
   });
 
-  it('primary killed: the next alarms go to the backup, each exactly once', async () => {
+  it('primary killed: the next alarms go to the backup, each exactly once', { timeout: 60_000 }, async () => {
     await primary.kill9();
     const d = detectors[1]!;
     await smoke(d.id, true);
@@ -82,14 +82,15 @@ describe('upstream links, real processes', () => {
     expect(fires(backup).map((m) => m.data)).toEqual([`1111 01 ${String(d.zone).padStart(3, '0')}`, `3111 01 ${String(d.zone).padStart(3, '0')}`]);
   });
 
-  it('both receivers down and the gateway killed -9: alarms stay queued and arrive in order, once, when a receiver is back', async () => {
+  // Its own waits add up to 50 s (queued, then delivered after a restart): bounded above them.
+  it('both receivers down and the gateway killed -9: alarms stay queued and arrive in order, once, when a receiver is back', { timeout: 90_000 }, async () => {
     await backup.kill9();
     const before = fires(backup).length;
     const order = [detectors[2]!, detectors[3]!, detectors[4]!];
     for (const d of order) await smoke(d.id, true);
     // The gateway has them queued for the link (its status page says so) before it is killed.
     await waitFor('3 queued upstream', async () => {
-      const s = await (await fetch(`${stack.gatewayUrl}/status.json`)).json() as { upstream?: Array<{ name: string; queued: number }> };
+      const s = await (await fetch(`${stack.gatewayUrl}/status.json`, { headers: stack.gatewayHeaders })).json() as { upstream?: Array<{ name: string; queued: number }> };
       return (s.upstream?.find((l) => l.name === 'arc')?.queued ?? 0) >= 3;
     }, 20_000);
     await stack.kill9('gateway');

@@ -99,6 +99,19 @@ describe('SIA DC-09 link', () => {
     expect(upstream.status()[0]).toMatchObject({ delivered: 1, retries: 2, queued: 0 });
   });
 
+  it('an ACK lost on the way back: the alarm is repeated with its sequence number and recorded once (exactly once at the receiver)', async () => {
+    const r = await receiver({ loseFirstAcks: 1 });
+    const { outbox, upstream } = setUp([dc09(r.addresses.tcp!, { attempts: 3 })]);
+    outbox.append(draft('fire.smoke', 'smoke-1'));
+    outbox.append(draft('fire.smoke', 'smoke-2'));
+    await waitFor('both acknowledged', () => upstream.status()[0]!.delivered === 2);
+    // The first came twice (its ACK lost), recognised by its sequence number: a sender that
+    // numbered the repeat anew would have it recorded twice here.
+    expect(r.counts.duplicates).toBe(1);
+    expect(r.received.map((m) => m.contactId?.zone)).toEqual([1, 2]);
+    expect(new Set(r.received.map((m) => m.seq)).size).toBe(2);
+  });
+
   it('receiver down: events stay queued, link.receiver_down is raised; back up: delivered in order, once, and the trouble clears', async () => {
     const port = await freePort();
     const { outbox, stored } = setUp([dc09(port)]);
@@ -142,6 +155,19 @@ describe('SIA DC-09 link', () => {
     expect(upstream.status()[0]).toMatchObject({ refused: 1, delivered: 1 });
   });
 
+  it('a site\'s own zones and codes override the defaults (null keeps a kind off the link)', async () => {
+    const r = await receiver();
+    const { outbox, upstream } = setUp([dc09(r.addresses.tcp!, {
+      sites: { demo: { account: '1234', zones: { 'smoke-1': 12 }, codes: { 'fire.test': null, 'call.button': { cid: 100, sia: 'MA', siaRestore: 'MH' } } } },
+    })]);
+    outbox.append(draft('fire.test', 'smoke-1', 'record'));
+    outbox.append(draft('fire.smoke', 'smoke-1'));
+    outbox.append(draft('call.button', 'button-1'));
+    // Everything queued is through: the test was never queued, not merely late.
+    await waitFor('the queue empty', () => upstream.status()[0]!.delivered === 2 && upstream.status()[0]!.queued === 0);
+    expect(r.received.map((m) => m.data).sort()).toEqual(['1100 01 003', '1111 01 012']);
+  });
+
   it('a NULL message tests an idle link', async () => {
     const r = await receiver();
     setUp([dc09(r.addresses.tcp!, { supervisionSec: 1 })]);
@@ -175,10 +201,48 @@ describe('GB/T 26875.3 link', () => {
     await waitFor('connected', () => centre.connections === 1);
     const centreTime = Date.parse('2030-01-01T00:00:00Z');
     centre.syncTime(centreTime);
-    await new Promise((r) => setTimeout(r, 200)); // the confirm travels back; then the alarm
+    await waitFor('the device confirms the time sync', () => centre.counts.deviceConfirmed === 1); // then the alarm
     outbox.append(draft('fire.heat', 'smoke-1'));
     const [f] = await waitFor('the frame', () => centre.received.length === 1 && centre.received) as ReceivedGbFrame[];
     expect(Math.abs(f!.time! - centreTime)).toBeLessThan(5000);
+  });
+
+  it('answers the centre\'s reads of its status (81 → type 21) and its time (88 → type 28); denies what it does not know', async () => {
+    const centre = new Gb26875Centre();
+    await centre.start();
+    stops.push(() => centre.stop());
+    setUp([gb(centre.port)]);
+    await waitFor('connected', () => centre.connections === 1);
+    centre.request(81);
+    const status = await waitFor('the status answer', () => centre.received.find((f) => f.appType === 21));
+    expect(status.units[0]).toMatchObject({ status: { normal_running: true } });
+    centre.request(88);
+    const time = await waitFor('the time answer', () => centre.received.find((f) => f.appType === 28));
+    expect(time.source).toBe(0x123456);
+    centre.request(61, [1, 0]); // read the fire alarm system's status: this device keeps none
+    await waitFor('the deny', () => centre.counts.deviceDenied === 1);
+  });
+
+  it('centre down: fire events stay queued and reach it in order, each once, with rising serials, when it is back', async () => {
+    const port = await freePort();
+    const { outbox, stored } = setUp([gb(port, { heartbeatSec: 1 })]);
+    const sent = [
+      draft('fire.smoke', 'smoke-1'), draft('fire.smoke', 'smoke-2'), draft('fire.smoke', 'smoke-1', 'clear'), draft('device.fault', 'smoke-2'),
+    ];
+    for (const d of sent) outbox.append(d);
+    await waitFor('link.receiver_down raised', () => stored.find((e) => e.kind === 'link.receiver_down' && e.action === 'raise'), 8000);
+    const centre = new Gb26875Centre({ port });
+    await centre.start();
+    stops.push(() => centre.stop());
+    const frames = await waitFor('4 frames', () => centre.received.filter((f) => f.appType === 2).length === 4 && centre.received.filter((f) => f.appType === 2), 15_000);
+    const units = frames.map((f) => f.units[0] as { componentAddress: number; status: Record<string, boolean> });
+    expect(units.map((u) => [u.componentAddress, u.status.fire_alarm, u.status.fault, u.status.normal_running])).toEqual([
+      [1, true, false, false], [2, true, false, false], [1, false, false, true], [2, false, true, false],
+    ]);
+    const serials = frames.map((f) => f.serial);
+    expect([...serials].sort((a, b) => a - b)).toEqual(serials);
+    expect(new Set(serials).size).toBe(4);
+    expect(centre.counts.duplicates).toBe(0);
   });
 
   it('a lost centre raises link.receiver_down; the heartbeat finds it back and the trouble clears', async () => {

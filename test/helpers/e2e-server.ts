@@ -26,18 +26,19 @@ export class ServerView {
   /**
    * The whole persisted change log, replayed over the SSE stream from `Last-Event-ID: 0` up to
    * the newest change id the alarm list reports — what a console reconnecting from scratch reads.
+   * (Change ids are opaque, issue 16: `changeId` is the stream's id as sent.)
    */
-  async changeLog(): Promise<Array<AlarmChange & { changeId: number }>> {
+  async changeLog(): Promise<Array<AlarmChange & { changeId: string }>> {
     const { lastChangeId } = await this.alarms({ status: 'all' });
-    if (lastChangeId === 0) return [];
+    if (lastChangeId === '0') return [];
     const sse = new SseClient(`${this.serverUrl}/api/v1/stream`, { authorization: `Bearer ${this.token}`, 'last-event-id': '0' });
     await sse.open();
     try {
       if (sse.status !== 200) throw new Error(`GET /stream answered ${sse.status}`);
-      await sse.next((m) => m.id === String(lastChangeId), 10_000);
+      await sse.next((m) => m.id === lastChangeId, 10_000);
       return sse.messages
         .filter((m) => m.event === 'message' && m.id !== null)
-        .map((m) => ({ changeId: Number(m.id), ...AlarmChange.parse(JSON.parse(m.data)) }));
+        .map((m) => ({ changeId: m.id!, ...AlarmChange.parse(JSON.parse(m.data)) }));
     } finally {
       sse.close();
     }
@@ -78,8 +79,8 @@ export function storedEvents(serverDataDir: string, where: { siteId?: string; ki
 }
 
 /** The gateway's own status page as JSON (outbox depth per lane, forwarder stats). */
-export async function gatewayStatus(gatewayUrl: string): Promise<{ outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null }> {
-  const res = await fetch(`${gatewayUrl}/status.json`, { signal: AbortSignal.timeout(2000) });
+export async function gatewayStatus(gatewayUrl: string, headers: Record<string, string>): Promise<{ outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null }> {
+  const res = await fetch(`${gatewayUrl}/status.json`, { headers, signal: AbortSignal.timeout(2000) });
   if (res.status !== 200) throw new Error(`GET /status.json answered ${res.status}`);
   return await res.json() as { outbox: Record<string, number>; forwarder: { sent: number; duplicates: number; failures: number } | null };
 }

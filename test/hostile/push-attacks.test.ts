@@ -89,6 +89,16 @@ describe('a gateway with push tokens', () => {
     expect((await sendPush(stack.pushUrl, shifted)).status).toBe(401);
   });
 
+  it('refuses a message dated more than 10 min ahead (a replay prepared for later), and an exact replay inside the window is a duplicate', async () => {
+    const ahead = await sendPush(stack.pushUrl, buildPush('ctwing', smoke(Date.now() + 11 * 60_000), TOKEN));
+    expect(ahead).toMatchObject({ status: 200, body: { accepted: 0, ignored: 1 } });
+    expect(stack.gateway.rejections.total('platform', 'stale')).toBe(2);
+    const once = buildPush('ctwing', smoke(Date.now() - 60_000), TOKEN);
+    expect(await sendPush(stack.pushUrl, once)).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(await sendPush(stack.pushUrl, once)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
+    expect(stack.gateway.metrics.value('carewatch_push_messages_total', { platform: 'ctwing', outcome: 'duplicate' })).toBe(1);
+  });
+
   it('never logs the token of a push URL', async () => {
     // A body the route cannot take (413) and a broken one (400): both are logged with their URL.
     await sendPush(stack.pushUrl, { path: `/push/ctwing?token=${TOKEN}`, body: JSON.stringify({ pad: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } });

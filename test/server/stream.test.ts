@@ -4,6 +4,8 @@ import { API_PREFIX, AlarmChange } from '../../contract/index.ts';
 import type { EventInput, ServerProvisioning } from '../../contract/index.ts';
 import { startServer } from '../../server/main.ts';
 import type { RunningServer } from '../../server/main.ts';
+import { ChangeIds } from '../../server/services/change-ids.ts';
+import { loadDataKey } from '../../server/services/privacy/data-key.ts';
 import { event, makeProvisioning, tempDir, writeProvisioning } from './helpers.ts';
 import type { GatewayName, Person } from './helpers.ts';
 import { openSse } from './sse-client.ts';
@@ -14,6 +16,8 @@ let provisionFile: string;
 let tokens: Record<Person | GatewayName, string>;
 let server: RunningServer;
 const streams: SseStream[] = [];
+/** The id the server shows for change n (opaque, issue 16): sealed with the key of its data folder. */
+const idOf = (n: number) => new ChangeIds(loadDataKey({ dataDir: dir.path }).key).encode(n);
 
 async function boot(): Promise<RunningServer> {
   server = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir.path, provisionFile, logger: false });
@@ -52,7 +56,7 @@ const send = (gateway: GatewayName, events: EventInput[]) => call('POST', '/inge
 const changes = (messages: { data: string }[]) => messages.map((m) => AlarmChange.parse(JSON.parse(m.data)));
 
 describe('GET /api/v1/stream (Server-Sent Events)', () => {
-  it('streams unbuffered with SSE headers, each change with its persisted id', async () => {
+  it('streams unbuffered with SSE headers, each change with its persisted id (sealed)', async () => {
     const s = await stream('staffA');
     expect(s.response.statusCode).toBe(200);
     expect(s.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -63,12 +67,12 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
     const [raised] = await s.waitFor(1);
     const change = changes([raised!])[0]!;
     expect(change).toMatchObject({ change: 'raised', alarm: { status: 'active_unack', deviceId: 'btn-1' } });
-    expect(raised!.id).toBe('1');
+    expect(raised!.id).toBe(idOf(1));
 
     const ack = await call('POST', `/alarms/${change.alarm.id}/ack`, tokens.staffA);
     expect(ack.status).toBe(200);
     const messages = await s.waitFor(2);
-    expect(messages[1]!.id).toBe('2');
+    expect(messages[1]!.id).toBe(idOf(2));
     expect(changes(messages)[1]).toMatchObject({ change: 'acked', alarm: { status: 'active_ack', ackedBy: 'staffA' } });
   });
 
@@ -99,11 +103,11 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
 
     const resumed = await stream('admin', seen!.id!);
     const missed = await resumed.waitFor(3);
-    expect(missed.map((m) => m.id)).toEqual(['2', '3', '4']);
+    expect(missed.map((m) => m.id)).toEqual([2, 3, 4].map(idOf));
     expect(changes(missed).map((c) => c.alarm.subject)).toEqual(['device:d2', 'device:d3', 'device:d4']);
     // …and then live again.
     await send('gw-a', [event({ subject: 'device:d5' })]);
-    expect((await resumed.waitFor(4))[3]!.id).toBe('5');
+    expect((await resumed.waitFor(4))[3]!.id).toBe(idOf(5));
   });
 
   it('resumes after a server restart: change ids are persisted, and the replay is scoped', async () => {
@@ -116,17 +120,43 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
     await send('gw-b', [event({ siteId: 'site-b', subject: 'device:d2' })]);
     await send('gw-a', [event({ subject: 'device:d3' })]);
     await send('gw-b', [event({ siteId: 'site-b', subject: 'device:d4' })]);
-    const resumed = await stream('staffB', 1);
+    const resumed = await stream('staffB', idOf(1));
     const missed = await resumed.waitFor(2);
-    expect(missed.map((m) => m.id)).toEqual(['2', '4']);
+    expect(missed.map((m) => m.id)).toEqual([idOf(2), idOf(4)]);
     expect(changes(missed).map((c) => c.alarm.siteId)).toEqual(['site-b', 'site-b']);
   });
 
   it('tells a client ahead of the store (a rebuilt server) to reset, with the id to follow from', async () => {
     await send('gw-a', [event()]);
-    const s = await stream('admin', 999);
+    const s = await stream('admin', idOf(999));
     const [reset] = await s.waitFor(1);
-    expect(reset).toEqual({ id: '1', event: 'reset', data: '{}' });
+    expect(reset).toEqual({ id: idOf(1), event: 'reset', data: '{}' });
+  });
+
+  it('ids reveal nothing of other sites\' activity: another site\'s changes between two of mine leave no trace in my ids', async () => {
+    // Site A's staff sees two changes; in one run nothing happens elsewhere between them, in
+    // the other site B has 20 alarms. Plain change ids differed by 1 and by 21.
+    const a = await stream('staffA');
+    await send('gw-a', [event({ subject: 'device:a1' })]);
+    await send('gw-b', Array.from({ length: 20 }, (_, i) => event({ siteId: 'site-b', subject: `device:b${i}` })));
+    await send('gw-a', [event({ subject: 'device:a2' })]);
+    const seen = await a.waitFor(2);
+    for (const m of seen) expect(m.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(seen.map((m) => m.id)).not.toContain('1');
+    expect(seen.map((m) => m.id)).not.toContain('22');
+    // The alarm list's position is as opaque as the stream's ids.
+    const list = await call('GET', '/alarms?status=all', tokens.staffA);
+    expect(list.json.lastChangeId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(list.json.lastChangeId).toBe(seen[1]!.id);
+  });
+
+  it('refuses a guessed Last-Event-ID (probing where the log is would count other sites\' changes)', async () => {
+    await send('gw-a', [event()]);
+    for (const guess of ['1', '999', idOf(1).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]) {
+      const r = await fetch(`${server.url}${API_PREFIX}/stream`, { headers: { authorization: `Bearer ${tokens.staffA}`, 'last-event-id': guess } });
+      expect([guess, r.status]).toEqual([guess, 400]);
+      expect((await r.json() as { message: string }).message).toMatch(/^headers\.last-event-id: not a change id this server gave/);
+    }
   });
 
   it('refuses a Last-Event-ID that is not a change id', async () => {
@@ -142,7 +172,7 @@ describe('GET /api/v1/stream (Server-Sent Events)', () => {
       req.end();
     });
     expect(response.status).toBe(400);
-    expect(JSON.parse(response.body).message).toMatch(/^headers\.last-event-id: must be a change id/);
+    expect(JSON.parse(response.body).message).toMatch(/^headers\.last-event-id: not a change id this server gave/);
   });
 
   it('counts open streams and forgets a closed one', async () => {

@@ -51,9 +51,16 @@ interface Feeds {
   steps: boolean;
 }
 
+/** One Feeds per profile, shared by its devices (100,000 sensors cost no object each). */
+const feedsByProfile = new WeakMap<object, Feeds>();
+
 function feedsOf(device: WatchedDevice): Feeds {
+  const known = feedsByProfile.get(device.profile);
+  if (known !== undefined) return known;
   const s = device.profile.activitySignals;
-  return { occupancy: s.includes('occupancy'), presence: s.includes('presence'), contact: s.includes('contact'), inBed: s.includes('in_bed'), steps: s.includes('steps') };
+  const feeds: Feeds = { occupancy: s.includes('occupancy'), presence: s.includes('presence'), contact: s.includes('contact'), inBed: s.includes('in_bed'), steps: s.includes('steps') };
+  feedsByProfile.set(device.profile, feeds);
+  return feeds;
 }
 
 /** Last door / bed / step values per device: transitions need the previous value. */

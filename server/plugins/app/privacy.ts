@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { ChangeIds } from '../../services/change-ids.ts';
 import { loadDataKey } from '../../services/privacy/data-key.ts';
 import { AesGcmSealer } from '../../services/privacy/sealer.ts';
 import type { PersonalDataSealer } from '../../services/privacy/sealer.ts';
@@ -7,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Seals residents' personal data before it reaches a store (AES-256-GCM). */
     sealer: PersonalDataSealer;
+    /** The alarm stream's ids, opaque so they reveal nothing of other sites' activity (issue 16). */
+    changeIds: ChangeIds;
   }
 }
 
@@ -23,4 +26,5 @@ export default fp<PrivacyOptions>(async (app, opts) => {
   const sealer = new AesGcmSealer(key);
   app.log.info({ from, keyId: sealer.keyId }, 'data key loaded');
   app.decorate('sealer', sealer);
+  app.decorate('changeIds', new ChangeIds(key));
 }, { name: 'privacy', fastify: '5.x' });

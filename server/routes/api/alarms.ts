@@ -28,7 +28,8 @@ export default async function alarmRoutes(fastify: FastifyInstance): Promise<voi
     const principal = principalOf(request);
     const after = request.query.cursor === undefined ? undefined : parseAlarmCursor(request.query.cursor);
     if (request.query.cursor !== undefined && !after) throw badRequest('querystring.cursor: not a cursor this server gave (use nextCursor of the previous page)');
-    return app.alarms.list(request.query.region ? app.scope.narrowToRegion(principal, request.query.region) : principal, request.query, after);
+    const list = await app.alarms.list(request.query.region ? app.scope.narrowToRegion(principal, request.query.region) : principal, request.query, after);
+    return { ...list, lastChangeId: list.lastChangeId === 0 ? '0' : app.changeIds.encode(list.lastChangeId) };
   });
 
   app.get('/alarms/:id/timeline', {

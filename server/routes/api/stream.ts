@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
 import { READER_ROLES, canSeeAlarm } from '../../services/scope.ts';
 import type { StoredAlarmChange } from '../../services/store/types.ts';
+import { badRequest } from '../../http-error.ts';
 import { allowRoles, principalOf } from './guards.ts';
 
 /** A comment line this often keeps proxies and the console's watchdog sure the stream is alive. */
@@ -15,13 +16,15 @@ const REPLAY_PAGE = 500;
 
 // Loose: the parsed value replaces request.headers, which must keep every other header.
 const StreamHeaders = z.looseObject({
-  'last-event-id': z.string().regex(/^\d{1,15}$/, 'must be a change id (a non-negative integer)').optional(),
+  'last-event-id': z.string().max(64).optional(),
 });
 
 /**
  * `GET /stream`: Server-Sent Events (WHATWG HTML § 9.2) of alarm changes in the caller's scope.
- * `id:` is the persisted change id, so `Last-Event-ID` resumes after a reconnect or a server
- * restart; `event: reset` tells a client too far behind (or ahead of a rebuilt store) to reload.
+ * `id:` is the persisted change id, sealed (services/change-ids.ts: the one change log of all sites
+ * must not show a caller how much happened elsewhere, issue 16), so `Last-Event-ID` resumes after a
+ * reconnect or a server restart; `event: reset` tells a client too far behind (or ahead of a
+ * rebuilt store) to reload.
  */
 export default async function streamRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -31,8 +34,9 @@ export default async function streamRoutes(fastify: FastifyInstance): Promise<vo
   }, async (request, reply) => {
     const principal = principalOf(request);
     const lastEventId = request.headers['last-event-id'];
-    // At most 15 digits (the schema), so always a safe integer.
-    const after = lastEventId === undefined ? undefined : Number(lastEventId);
+    const after = lastEventId === undefined ? undefined : app.changeIds.decode(lastEventId);
+    // Only ids this server gave (or "0"): a guessed number would let a caller probe the log's length.
+    if (lastEventId !== undefined && after === undefined) throw badRequest('headers.last-event-id: not a change id this server gave (use the id of the last event received, or "0")');
 
     reply.hijack();
     const res = reply.raw;
@@ -63,7 +67,7 @@ export default async function streamRoutes(fastify: FastifyInstance): Promise<vo
 
     const send = (change: StoredAlarmChange): void => {
       if (closed || !canSeeAlarm(principal, change.alarm)) return;
-      res.write(`id: ${change.changeId}\ndata: ${JSON.stringify({ change: change.change, alarm: change.alarm })}\n\n`);
+      res.write(`id: ${app.changeIds.encode(change.changeId)}\ndata: ${JSON.stringify({ change: change.change, alarm: change.alarm })}\n\n`);
       if (res.writableLength > MAX_BUFFERED_BYTES) close();
     };
 
@@ -79,7 +83,7 @@ export default async function streamRoutes(fastify: FastifyInstance): Promise<vo
     const newest = await app.store.read((tx) => tx.alarms.lastChangeId());
     if (after !== undefined) {
       if (after > newest || newest - after > MAX_REPLAY) {
-        res.write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+        res.write(`id: ${app.changeIds.encode(newest)}\nevent: reset\ndata: {}\n\n`);
         sentUpTo = newest;
       } else {
         for (let from = after; !closed;) {

@@ -1,7 +1,7 @@
 import { FieldType, InfluxDB, escape } from 'influx';
-import type { IPoint } from 'influx';
 import { READING_FIELD_KINDS, STATUS_FIELD_KINDS } from '../../../contract/index.ts';
 import type { FieldKind, FieldValue } from '../../../contract/index.ts';
+import { line, seriesKey } from './line-protocol.ts';
 import { applyStatus, readingKind } from './sqlite-history.ts';
 import type { FieldSeries, HistoryBatch, HistoryStore, SeriesQuery, StatusSnapshot, StoredPoint } from './types.ts';
 
@@ -39,6 +39,15 @@ export async function openInfluxHistory(url: string): Promise<HistoryStore> {
     ],
   });
   await influx.createDatabase(database);
+  const writeUrl = `${u.protocol}//${u.host}/write?db=${encodeURIComponent(database)}&precision=ms`;
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username) || 'root'}:${decodeURIComponent(u.password) || 'root'}`).toString('base64')}`;
+  const readingKinds = READING_FIELD_KINDS as Record<string, FieldKind>;
+  const statusKinds = STATUS_FIELD_KINDS as Record<string, FieldKind>;
+  const post = async (body: string) => {
+    const res = await fetch(writeUrl, { method: 'POST', body, headers: { authorization, 'content-type': 'text/plain; charset=utf-8' } });
+    // 204: written. Anything else names InfluxDB's reason (a type conflict, a full disk, a bad login).
+    if (res.status !== 204) throw new Error(`InfluxDB write: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  };
 
   const query = async (statements: string[]): Promise<RawResult[]> => {
     if (statements.length === 0) return [];
@@ -52,10 +61,16 @@ export async function openInfluxHistory(url: string): Promise<HistoryStore> {
   return {
     kind: 'influx',
     async write(batch) {
-      const points: IPoint[] = [];
-      for (const p of batch.readings) points.push({ measurement: 'reading', tags: { site: p.siteId, device: p.deviceId }, fields: p.fields, timestamp: p.ts });
-      for (const p of batch.status) points.push({ measurement: 'device_status', tags: { site: p.siteId, device: p.deviceId }, fields: p.fields, timestamp: p.ts });
-      for (let i = 0; i < points.length; i += WRITE_CHUNK) await influx.writePoints(points.slice(i, i + WRITE_CHUNK), { precision: 'ms' });
+      const lines: string[] = [];
+      for (const p of batch.readings) {
+        const l = line(seriesKey('reading', p.siteId, p.deviceId), p.fields, p.ts, readingKinds);
+        if (l) lines.push(l);
+      }
+      for (const p of batch.status) {
+        const l = line(seriesKey('device_status', p.siteId, p.deviceId), p.fields, p.ts, statusKinds);
+        if (l) lines.push(l);
+      }
+      for (let i = 0; i < lines.length; i += WRITE_CHUNK) await post(lines.slice(i, i + WRITE_CHUNK).join('\n'));
     },
     async raw(q, limit) {
       const fields = fieldsOf(q);
