@@ -13,6 +13,8 @@ export interface LoadEndpoints {
   serverUrl: string;
   /** The gateway's own HTTP (its /metrics counts what it refused). */
   gatewayUrl: string;
+  /** The gateway's local staff token (its /metrics answers only to it). */
+  gatewayHeaders?: Record<string, string>;
   /** A user's token for the alarm stream. */
   token: string;
   creds: DemoCredentials;
@@ -63,7 +65,7 @@ export async function runLoad(ep: LoadEndpoints, opts: {
   const background = opts.devices.filter((d) => d.profile !== 'call-button');
   const clients = await connectHubs(ep, opts.devices);
   const sse = await openSse(`${ep.serverUrl}/api/v1/stream`, ep.token);
-  const rejectedBefore = await rejectedTotal(ep.gatewayUrl);
+  const rejectedBefore = await rejectedTotal(ep.gatewayUrl, ep.gatewayHeaders);
   const ackMs: number[] = [];
   const alarmMs: number[] = [];
   let sent = 0;
@@ -123,7 +125,7 @@ export async function runLoad(ep: LoadEndpoints, opts: {
   const ms = (values: number[], p: number) => round(percentile(values, p), 1);
   return {
     durationS: opts.durationS, devices: opts.devices.length, rate: opts.rate, ratePerSec: Math.round((sent - alarmsSent) / Math.min(actualS, opts.durationS)),
-    sent, acked, rejected: (await rejectedTotal(ep.gatewayUrl)) - rejectedBefore,
+    sent, acked, rejected: (await rejectedTotal(ep.gatewayUrl, ep.gatewayHeaders)) - rejectedBefore,
     ackP50Ms: ms(ackMs, 50), ackP99Ms: ms(ackMs, 99),
     alarms: { sent: alarmsSent, seen: alarmMs.length, p50Ms: ms(alarmMs, 50), p99Ms: ms(alarmMs, 99), maxMs: round(Math.max(...alarmMs), 1) },
   };
@@ -151,8 +153,11 @@ async function connectHubs(ep: LoadEndpoints, devices: readonly LoadDevice[]): P
 }
 
 /** The gateway's count of refused inputs (all transports and reasons), from its Prometheus text. */
-async function rejectedTotal(gatewayUrl: string): Promise<number> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+async function rejectedTotal(gatewayUrl: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${gatewayUrl}/metrics`, { headers });
+  // A refused read must not pass for "nothing rejected".
+  if (!res.ok) throw new Error(`the gateway's /metrics answered ${res.status} (give its staff token)`);
+  const text = await res.text();
   let sum = 0;
   for (const line of text.split('\n')) if (line.startsWith('carewatch_rejected_total')) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
   return sum;
