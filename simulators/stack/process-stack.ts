@@ -58,20 +58,27 @@ export class ProcessStack {
   }
 
   async start(): Promise<void> {
-    await this.startServerAlone();
-    await this.startGateway();
-  }
-
-  /** Provisions the demo's secrets and starts the server only (benchmarks of the server alone). */
-  async startServerAlone(): Promise<void> {
-    const paths = demoPaths(this.dataDir);
-    this.creds = provisionDemo(paths, expandSiteFiles(this.opts.siteFiles).map(readSiteFile), 'gw-demo').creds;
-    for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
+    await this.provision();
+    // Together: one gateway process, started beside the server (it started a second one after
+    // both, which could not bind the ports; `gateway` then named that dead process, and kill9 a no-op).
     if (this.opts.startTogether) {
       await Promise.all([this.startServer(), this.startGateway()]);
       return;
     }
     await this.startServer();
+    await this.startGateway();
+  }
+
+  /** Provisions the demo's secrets and starts the server only (benchmarks of the server alone). */
+  async startServerAlone(): Promise<void> {
+    await this.provision();
+    await this.startServer();
+  }
+
+  private async provision(): Promise<void> {
+    const paths = demoPaths(this.dataDir);
+    this.creds = provisionDemo(paths, expandSiteFiles(this.opts.siteFiles).map(readSiteFile), 'gw-demo').creds;
+    for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
   }
 
   async startServer(): Promise<void> {
