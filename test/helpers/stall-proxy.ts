@@ -6,6 +6,8 @@ interface Pair {
   /** Bytes held while stalled, per direction. */
   toUpstream: Buffer[];
   toClient: Buffer[];
+  /** The client closed while its bytes were held: they still reach the service on resume. */
+  clientGone: boolean;
 }
 
 /**
@@ -13,6 +15,11 @@ interface Pair {
  * no byte reaches the other side either way and new connections wait for the service — as a
  * congested or half-dead uplink looks to both ends (sockets open, nothing arriving). `resume()`
  * delivers what was held, in order, and lets everything through again.
+ *
+ * As over a real link, bytes a client wrote on an established connection before it gave up and
+ * closed it still arrive once the link moves (TCP retransmits what was sent, then the FIN): a
+ * request the client timed out reaches the service late, and its answer goes nowhere. A
+ * connection not yet established when the client gave up never existed.
  */
 export class StallProxy {
   private server: net.Server | undefined;
@@ -41,7 +48,8 @@ export class StallProxy {
     this.stalled = false;
     for (const p of this.pairs) {
       if (p.upstream) for (const chunk of p.toUpstream.splice(0)) p.upstream.write(chunk);
-      for (const chunk of p.toClient.splice(0)) p.client.write(chunk);
+      if (p.clientGone) p.upstream?.end();
+      else for (const chunk of p.toClient.splice(0)) p.client.write(chunk);
     }
     for (const go of this.waiting.splice(0)) go();
   }
@@ -56,14 +64,18 @@ export class StallProxy {
   }
 
   private accept(client: net.Socket): void {
-    const pair: Pair = { client, upstream: undefined, toUpstream: [], toClient: [] };
+    const pair: Pair = { client, upstream: undefined, toUpstream: [], toClient: [], clientGone: false };
     this.pairs.add(pair);
     const end = () => {
       if (!this.pairs.delete(pair)) return;
       client.destroy();
       pair.upstream?.destroy();
     };
-    client.on('error', end).on('close', end);
+    const clientClosed = () => {
+      if (this.stalled && pair.upstream && pair.toUpstream.length > 0) pair.clientGone = true;
+      else end();
+    };
+    client.on('error', clientClosed).on('close', clientClosed);
     client.on('data', (chunk: Buffer) => {
       if (this.stalled || !pair.upstream) pair.toUpstream.push(chunk);
       else pair.upstream.write(chunk);
@@ -74,6 +86,7 @@ export class StallProxy {
       pair.upstream = upstream;
       upstream.on('error', end).on('close', end);
       upstream.on('data', (chunk: Buffer) => {
+        if (pair.clientGone) return;
         if (this.stalled) pair.toClient.push(chunk);
         else client.write(chunk);
       });
