@@ -129,6 +129,20 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     const wanted = q.fields ? all.filter((s) => q.fields!.includes(s.field)) : all;
     return wanted.sort((a, b) => a.field.localeCompare(b.field));
   };
+  /** Buckets of each field: numbers by one statement, booleans and strings (the bucket's last value) by the other. */
+  const bucketed = (q: SeriesQuery, everyMs: number, st: { numbers: Database.Statement; last: Database.Statement }): FieldSeries[] => {
+    const out: FieldSeries[] = [];
+    for (const { id, field } of fieldsOf(q)) {
+      const kind = readingKind(field);
+      // BigInt: better-sqlite3 binds numbers as REAL, and a REAL modulus would not align buckets.
+      const args = { series: id, from: q.from, to: q.to, every: BigInt(everyMs) };
+      const points: StoredPoint[] = kind === 'number'
+        ? (st.numbers.all(args) as Array<{ t: number; value: number; min: number; max: number; count: number }>).map((r) => ({ ...r }))
+        : (st.last.all(args) as Array<{ t: number; value: unknown; count: number }>).map((r) => ({ t: r.t, value: fromSql(r.value, kind), count: r.count }));
+      if (points.length > 0) out.push({ field, points, truncated: false });
+    }
+    return out;
+  };
   let closed = false;
 
   return {
@@ -151,31 +165,8 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
         return { field, truncated: rows.length > limit, points: rows.slice(0, limit).map((r) => ({ t: r.ts, value: fromSql(r.value, kind) })) };
       }).filter((s) => s.points.length > 0);
     },
-    async downsample(q, everyMs) {
-      const out: FieldSeries[] = [];
-      for (const { id, field } of fieldsOf(q)) {
-        const kind = readingKind(field);
-        // BigInt: better-sqlite3 binds numbers as REAL, and a REAL modulus would not align buckets.
-        const args = { series: id, from: q.from, to: q.to, every: BigInt(everyMs) };
-        const points: StoredPoint[] = kind === 'number'
-          ? (numberBuckets.all(args) as Array<{ t: number; value: number; min: number; max: number; count: number }>).map((r) => ({ ...r }))
-          : (lastBuckets.all(args) as Array<{ t: number; value: unknown; count: number }>).map((r) => ({ t: r.t, value: fromSql(r.value, kind), count: r.count }));
-        if (points.length > 0) out.push({ field, points, truncated: false });
-      }
-      return out;
-    },
-    async rolledUp(q, everyMs) {
-      const out: FieldSeries[] = [];
-      for (const { id, field } of fieldsOf(q)) {
-        const kind = readingKind(field);
-        const args = { series: id, from: q.from, to: q.to, every: BigInt(everyMs) };
-        const points: StoredPoint[] = kind === 'number'
-          ? (rollup.numbers.all(args) as Array<{ t: number; value: number; min: number; max: number; count: number }>).map((r) => ({ ...r }))
-          : (rollup.last.all(args) as Array<{ t: number; value: unknown; count: number }>).map((r) => ({ t: r.t, value: fromSql(r.value, kind), count: r.count }));
-        if (points.length > 0) out.push({ field, points, truncated: false });
-      }
-      return out;
-    },
+    downsample: async (q, everyMs) => bucketed(q, everyMs, { numbers: numberBuckets, last: lastBuckets }),
+    rolledUp: async (q, everyMs) => bucketed(q, everyMs, rollup),
     statusAt: (sites, at) => snapshots.statusAt(sites, at),
     flush: () => snapshots.flush(),
     async close() {
