@@ -84,7 +84,7 @@ export class HistoryService {
    */
   start(everyMs = FLUSH_EVERY_MS): void {
     this.flushTimer = setInterval(() => {
-      this.store.flush().catch((error: unknown) => {
+      this.store.flush(this.now()).catch((error: unknown) => {
         this.failures.inc({ source: 'rollup' });
         this.log.error({ err: error, store: this.store.kind }, 'history roll-up failed; it is tried again');
       });

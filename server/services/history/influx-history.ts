@@ -24,6 +24,7 @@ export async function openInfluxHistory(url: string, now: () => number = Date.no
   const statusKinds = STATUS_FIELD_KINDS as Record<string, FieldKind>;
   const rollup = new InfluxRollup(conn);
   const snapshots = new StatusSnapshots(influxSnapshotBackend(conn));
+  await snapshots.recover();
   // What a crash may have left noted but not rolled up: the last two hours.
   await rollup.redo(now() - 2 * HOUR_MS, now() + HOUR_MS);
 
@@ -81,8 +82,8 @@ export async function openInfluxHistory(url: string, now: () => number = Date.no
     },
     rolledUp: (q, everyMs) => rollup.read(q, everyMs),
     statusAt: (sites, at) => snapshots.statusAt(sites, at),
-    async flush() {
-      await rollup.flush();
+    async flush(endedBefore) {
+      await rollup.flush(endedBefore);
       await snapshots.flush();
     },
     async close() {

@@ -51,6 +51,8 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
   db.exec(SCHEMA);
   migrateRollup(db);
   const snapshots = new StatusSnapshots(sqliteSnapshotBackend(db));
+  // A failure is retried, and thrown, by the first flush.
+  snapshots.recover().catch(() => undefined);
   const rollup = rollupStatements(db);
   // Series ids by measurement, site, device, then field: one lookup per point and a few per field,
   // no key string built per row (a profile of the 5,000-point batches showed a fifth of the write there).

@@ -61,30 +61,48 @@ export class StatusSnapshots {
   /** Written status not yet folded into the snapshots, by day (epoch ms / DAY_MS). */
   private pending = new Map<number, SiteStates>();
   private running: Promise<void> = Promise.resolve();
-  /** Whether the points a crash may have left unfolded were read back (the first flush does it). */
+  /** Whether the points a crash may have left unfolded were read back (see recover). */
   private recovered = false;
+  private recovery: Promise<void> | undefined;
 
   constructor(private readonly backend: SnapshotBackend) {}
 
   /** Takes note of written status points (call after the write succeeded). */
   note(points: readonly StatusPoint[]): void {
     for (const p of points) {
-      const day = Math.floor(p.ts / DAY_MS);
-      let states = this.pending.get(day);
-      if (!states) this.pending.set(day, states = new Map());
-      const state = stateOf(states, p.siteId, p.deviceId);
       for (const field in p.fields) {
         const value = (p.fields as Record<string, FieldValue | undefined>)[field];
-        if (value === undefined) continue;
-        const had = state[field];
-        if (!had || p.ts >= had[1]) state[field] = [value, p.ts];
+        if (value !== undefined) this.noteOne(p.siteId, p.deviceId, field, value, p.ts);
       }
     }
   }
 
-  /** Notes status rows read back from the store (rebuilding snapshots after a restart). */
-  noteRows(rows: readonly StatusRow[]): void {
-    this.note(rows.map(([siteId, deviceId, field, ts, value]) => ({ siteId, deviceId, ts, fields: { [field]: value } })));
+  private noteOne(site: string, device: string, field: string, value: FieldValue, ts: number): void {
+    const day = Math.floor(ts / DAY_MS);
+    let states = this.pending.get(day);
+    if (!states) this.pending.set(day, states = new Map());
+    const state = stateOf(states, site, device);
+    const had = state[field];
+    if (!had || ts >= had[1]) state[field] = [value, ts];
+  }
+
+  /**
+   * Reads back what a crash may have left noted but not folded: the points of the newest snapshot's
+   * last day and after (everything, when a store with history but no snapshots opens). The store
+   * calls it on opening, before its first write; the first flush waits for it (and retries it).
+   */
+  recover(): Promise<void> {
+    this.recovery ??= this.readBack().then(() => { this.recovered = true; }, (error: unknown) => {
+      this.recovery = undefined;
+      throw error;
+    });
+    return this.recovery;
+  }
+
+  private async readBack(): Promise<void> {
+    const newest = await this.backend.newestSnapshot(LATEST);
+    const rows = await this.backend.statusRows('all', newest === undefined ? EARLIEST : newest - DAY_MS, LATEST);
+    for (const [site, device, field, ts, value] of rows) this.noteOne(site, device, field, value, ts);
   }
 
   /** Folds everything noted so far into the stored snapshots; one fold at a time. */
@@ -119,13 +137,7 @@ export class StatusSnapshots {
   }
 
   private async fold(): Promise<void> {
-    if (!this.recovered) {
-      // What was noted but not folded before a restart: the points of the newest snapshot's last day
-      // and after (everything, the first time a store with history but no snapshots opens).
-      const newest = await this.backend.newestSnapshot(LATEST);
-      this.noteRows(await this.backend.statusRows('all', newest === undefined ? EARLIEST : newest - DAY_MS, LATEST));
-      this.recovered = true;
-    }
+    if (!this.recovered) await this.recover();
     if (this.pending.size === 0) return;
     const pending = this.pending;
     this.pending = new Map();

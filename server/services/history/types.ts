@@ -28,8 +28,11 @@ export interface HistoryStore {
    * from the daily snapshot of that day's midnight plus the points since (status-snapshots.ts).
    */
   statusAt(sites: readonly string[] | 'all', at: number): Promise<StatusSnapshot[]>;
-  /** Brings roll-ups and snapshots up to date with everything written (a periodic job calls it). */
-  flush(): Promise<void>;
+  /**
+   * Brings roll-ups and snapshots up to date with everything written; with `endedBefore` (the
+   * periodic job's "now"), roll-ups only of the hours ended by then (queries roll up their own).
+   */
+  flush(endedBefore?: number): Promise<void>;
   close(): Promise<void>;
 }
 
