@@ -32,9 +32,9 @@ export type AuditDetails = AuditRecordInput['details'];
  * record (issue 18: every transition, with who, when and from where).
  */
 export async function commitTransition(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails = {}): Promise<StoredAlarmChange> {
-  const { alarm } = transition;
+  const { alarm, change } = transition;
   await tx.alarms.put(alarm);
-  const changeId = await tx.alarms.appendChange(transition, at);
+  const changeId = await tx.alarms.appendChange({ alarm, change }, at);
   await tx.audit.append({
     at, actor: actor.name, from: actor.from, action: ACTION[transition.change],
     siteId: alarm.siteId, alarmId: alarm.id, residentId: alarm.residentId,
