@@ -32,8 +32,16 @@ export type AuditDetails = AuditRecordInput['details'];
  * record (issue 18: every transition, with who, when and from where).
  */
 export async function commitTransition(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails = {}): Promise<StoredAlarmChange> {
+  await tx.alarms.put(transition.alarm);
+  return recordTransition(tx, transition, at, actor, details);
+}
+
+/**
+ * The change and its audit record without the alarm's row: for a caller that writes the row
+ * itself later in the same unit of work (an ingest batch writes each alarm once, ingest-batch.ts).
+ */
+export async function recordTransition(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails = {}): Promise<StoredAlarmChange> {
   const { alarm, change } = transition;
-  await tx.alarms.put(alarm);
   const changeId = await tx.alarms.appendChange({ alarm, change }, at);
   await tx.audit.append({
     at, actor: actor.name, from: actor.from, action: ACTION[transition.change],
