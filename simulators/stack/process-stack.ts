@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../contract/index.ts';
 import { demoPaths, provisionDemo, readSiteFile } from '../demo/provision.ts';
 import { freePort } from './free-port.ts';
+import { type BrokerAddress, brokerAt } from '../devices/mqtt-device.ts';
 import { SERVICE_NODE_FLAGS } from './node-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,7 +52,8 @@ export class ProcessStack {
   }
 
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
-  get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
+  /** The gateway's broker over TLS, with the CA the demo's provisioning made (beside the credentials). */
+  get mqttBroker(): BrokerAddress { return brokerAt(`mqtts://127.0.0.1:${this.ports.mqtt}`, demoPaths(this.dataDir).mqttTls.caCertFile); }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
   get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
   /** The gateway's status page, status.json and metrics answer only to its local staff token (a file in its data dir). */
@@ -87,6 +89,7 @@ export class ProcessStack {
     this.gateway = this.spawn([
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.opts.gatewayServerUrl?.() ?? this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
+      '--tls-key', paths.mqttTls.keyFile, '--tls-cert', paths.mqttTls.certFile,
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       '--push-port', String(this.ports.push), '--push-config', paths.gatewayPushConfig,
       ...(this.opts.gatewayArgs ?? []),
