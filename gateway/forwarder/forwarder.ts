@@ -1,6 +1,6 @@
 import { Backoff, type Event, type ForwarderStats, type IngestResponse, type Lane, Lane as LaneEnum } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
-import { Metrics } from '../metrics.ts';
+import { ALARM_HOP_HELP, ALARM_HOP_METRIC, Metrics } from '../metrics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { LaneSender } from './lane-sender.ts';
 import { ParkedTrouble, type TroubleMemory } from './parked-trouble.ts';
@@ -49,6 +49,7 @@ export class Forwarder {
   private readonly senders: LaneSender[];
   private readonly trouble: ParkedTrouble;
   private readonly clock: () => number;
+  private readonly timeHop: (labels: Record<string, string>, seconds: number) => void;
   private readonly count: {
     sent: (labels?: Record<string, string>, by?: number) => void;
     parked: (labels?: Record<string, string>, by?: number) => void;
@@ -70,6 +71,7 @@ export class Forwarder {
       failures: metrics.counter('carewatch_forwarder_failures_total', 'Failed sends, by lane and reason (unreachable, refused, http)'),
       reoffered: metrics.counter('carewatch_forwarder_reoffered_total', 'Parked events offered to the server again'),
     };
+    this.timeHop = metrics.summary(ALARM_HOP_METRIC, ALARM_HOP_HELP, ['hop']);
     this.trouble = new ParkedTrouble({ outbox: opts.outbox, memory: opts.troubleMemory, gatewayId: opts.gatewayId, log: opts.log, clock: this.clock });
     this.senders = LaneEnum.options.map((lane) => new LaneSender({
       lane,
@@ -130,6 +132,10 @@ export class Forwarder {
 
   private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse): void {
     const parked = this.opts.outbox.settle(answer.stored, answer.refused);
+    if (lane === 'life_safety') {
+      const now = this.clock();
+      for (const e of batch) this.timeHop({ hop: 'outbox_to_answer' }, (now - e.createdAt) / 1000);
+    }
     const fresh = answer.stored.length - answer.duplicates;
     this.stats.sent += fresh;
     this.stats.duplicates += answer.duplicates;

@@ -10,6 +10,7 @@ import { demoSiteFiles } from '../demo/cli.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
 import { TS_LOADER } from '../stack/node-command.ts';
 import { median, round } from './stats.ts';
+import { sumSeries } from './prom-text.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -41,7 +42,7 @@ export async function benchIngestThroughput(messages = 20_000, runs = 3): Promis
     for (let run = 0; run < runs; run++) {
       bare.push(await bareAedesRun(messages, devices.length));
       const pubs = await Promise.all(devices.map(async (d) => ({
-        client: await connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! }),
+        client: await connectMqtt({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! }),
         topic: nativeTopic(d.siteId, d.deviceId, 'state'),
       })));
       const before = await readingsTotal(stack.gatewayUrl, stack.gatewayHeaders);
@@ -105,8 +106,7 @@ async function publishAll(pubs: Publisher[], messages: number): Promise<void> {
 }
 
 async function readingsTotal(gatewayUrl: string, headers: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`, { headers })).text();
-  return text.split('\n').filter((l) => l.startsWith('carewatch_readings_total')).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return sumSeries(await (await fetch(`${gatewayUrl}/metrics`, { headers })).text(), 'carewatch_readings_total');
 }
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {

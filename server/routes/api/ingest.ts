@@ -19,7 +19,7 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
     bodyLimit: INGEST_BODY_LIMIT,
     onRequest: gatewayOnly,
     schema: { body: IngestRequest, response: { 200: IngestResponse, '4xx': ErrorBody, '5xx': ErrorBody } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const gateway = principalOf(request);
     requireGatewayId(request.body.gatewayId, gateway.name, request);
     // Each event on its own: one the gateway may not send (a home hot-added on the gateway and not
@@ -37,7 +37,13 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
         accepted.push(parsed.data);
       }
     }
+    const lifeSafety = accepted.some((e) => e.lane === 'life_safety');
+    const parsedAt = reply.elapsedTime;
     const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted, request.ip) : { stored: [], newEvents: 0, duplicates: 0 };
+    if (lifeSafety) {
+      app.metrics.alarmHops.observe({ hop: 'ingest_parse' }, parsedAt / 1000);
+      app.metrics.alarmHops.observe({ hop: 'ingest_commit' }, (reply.elapsedTime - parsedAt) / 1000);
+    }
     // Status facts (offline, battery, self-test) into the history, after the commit and off the answer's path (issue 19).
     if (accepted.length > 0) app.history.recordEvents(accepted);
     app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);
