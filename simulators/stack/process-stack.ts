@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../contract/index.ts';
 import { demoPaths, provisionDemo, readSiteFile } from '../demo/provision.ts';
-import { freePort } from './free-port.ts';
+import { freeStablePort } from './free-port.ts';
 import { type BrokerAddress, brokerAt } from '../devices/mqtt-device.ts';
 import { SERVICE_NODE_FLAGS } from './node-command.ts';
 
@@ -82,7 +82,7 @@ export class ProcessStack {
   private async provision(): Promise<void> {
     const paths = demoPaths(this.dataDir);
     this.creds = provisionDemo(paths, expandSiteFiles(this.opts.siteFiles).map(readSiteFile), 'gw-demo').creds;
-    for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freePort();
+    for (const k of Object.keys(this.ports) as Array<keyof typeof this.ports>) if (!this.ports[k]) this.ports[k] = await freeStablePort();
   }
 
   async startServer(): Promise<void> {

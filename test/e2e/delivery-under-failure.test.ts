@@ -77,7 +77,10 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
   }
 
   const acknowledged = () => sensors.reduce((n, d) => n + d.acked.length, 0);
-  const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 90_000, 50);
+  const drained = () => waitFor('the gateway outbox to drain to the server', async () => {
+    const s = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders).catch(() => undefined); // a late answer: ask again
+    return s !== undefined && outboxTotal(s) === 0;
+  }, 90_000, 50);
 
   /** Every device: the server holds exactly its acknowledged changes, once each, in its order. */
   function expectExactlyOnceInOrder(devices: ResendingSmokeDetector[], kind: string): void {
@@ -158,6 +161,8 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
     // Each acknowledged change is an event waiting in the outbox.
     expect(acknowledged() - ackedBefore, 'changes acknowledged during the outage (at least one per sensor every 6 s)').toBeGreaterThanOrEqual(SENSORS * 10);
     expect((waited.outbox.alarm ?? 0) - queued).toBeGreaterThanOrEqual(acknowledged() - ackedBefore);
+    // The detectors that raise fires on return and in the drain are online meanwhile (their connections are not what is timed).
+    await Promise.all(smoke.map((d) => d.connect(Date.now() + 60_000)));
     // The outage lasts its 60 s (the scenario's length: the forwarder's backoff is at its longest by then).
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
 
@@ -192,8 +197,9 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
     await smoke[2]!.toggle(1, { deadline: Date.now() + 30_000 });
     // The gateway's sends get no answer: the first times out (10 s) and the fire is still waiting in its outbox.
     await waitFor('a send timed out, the fire still waiting at the gateway', async () => {
-      const s = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders);
-      return s.forwarder!.failures > before.forwarder!.failures && (s.outbox.life_safety ?? 0) >= 1;
+      // The gateway, busy with 200 devices, may answer one poll late: the next one asks again.
+      const s = await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders).catch(() => undefined);
+      return s !== undefined && s.forwarder!.failures > before.forwarder!.failures && (s.outbox.life_safety ?? 0) >= 1;
     }, 30_000, 100);
     await run;
     await sleep(Math.max(0, STALL_MS - (Date.now() - stalledAt)));

@@ -132,7 +132,9 @@ export class ResendingSmokeDetector {
       this.client.end(true);
       this.client = undefined;
     }
-    for (;;) {
+    // Retries back off with jitter, as firmware does: 200 devices retrying every 100 ms in step
+    // kept a restarted gateway busy with TLS handshakes that their own connect timeout then cut.
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
       try {
         const client = await connectMqtt({ url: this.opts.url, ...(this.opts.ca ? { ca: this.opts.ca } : {}), username: this.opts.username, password: this.opts.password, clientId: this.opts.username });
         client.on('error', () => undefined);
@@ -140,9 +142,14 @@ export class ResendingSmokeDetector {
         return client;
       } catch {
         if (Date.now() > deadline) throw new Error(`${this.opts.deviceId}: could not reconnect before the deadline`);
-        await sleep(100);
+        await sleep(wait / 2 + Math.random() * wait);
       }
     }
+  }
+
+  /** Connects now (a device online before the moment a test times), unless connected. */
+  async connect(deadline: number): Promise<void> {
+    await this.connected(deadline);
   }
 }
 
