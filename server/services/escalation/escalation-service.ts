@@ -1,8 +1,7 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import { Backoff } from '../../../contract/backoff.ts';
-import type { Alarm, ConfirmResponse, EscalationStep, Resident, SiteFile, WebhookPayload } from '../../../contract/index.ts';
+import type { Alarm, ConfirmResponse, EscalationStep, Resident, SiteFile } from '../../../contract/index.ts';
 import { notFound } from '../../http-error.ts';
 import type { AlarmBus } from '../alarm-bus.ts';
 import { commitTransition, SERVER_ACTOR } from '../alarm-commit.ts';
@@ -14,15 +13,17 @@ import type { PersonalDataSealer } from '../privacy/sealer.ts';
 import type { AlarmTimer } from '../store/alarm-timer-store.ts';
 import type { ServerStore, StoredAlarmChange, Tx } from '../store/types.ts';
 import type { EscalationPolicies } from './escalation-config.ts';
-import { postWebhook } from './webhook.ts';
-import type { AttemptResult } from './webhook.ts';
+import { WebhookDeliveries } from './webhook-deliveries.ts';
+import type { Send } from './webhook-deliveries.ts';
 
-/** Timers handled per unit of work; more due are taken by the next round at once. */
-const BATCH = 200;
+/**
+ * Timers handled per unit of work; more due are taken by the next round at once. A round holds the
+ * write lock every replica shares (docs/scale-out.md), so it stays short enough for the other
+ * writers (ingest, webhook records) to get in between rounds.
+ */
+const BATCH = 50;
 /** The loop looks at the store at least this often: another replica's timers, a clock that jumped. */
 const MAX_SLEEP_MS = 1000;
-/** A claimed delivery is retried after its timeout plus this, should this process die mid-attempt. */
-const LEASE_MS = 10_000;
 /** Confirmations are accepted this long after the last contact was tried. */
 const LATE_CONFIRM_MS = 24 * 3600_000;
 
@@ -60,19 +61,6 @@ interface ContactRound {
   done?: boolean;
 }
 
-interface Delivery {
-  channel: string;
-  attempt: number;
-  /** Sealed JSON body (it may carry a contact's name and phone). */
-  sealed: string;
-}
-
-interface Send {
-  timer: AlarmTimer;
-  delivery: Delivery;
-  body: string;
-}
-
 /**
  * Carries an alarm until a person has dealt with it (issue 18): escalation steps on the server's
  * clock, re-signal of stale acknowledgements, emergency contacts in turn, signed webhooks retried
@@ -85,18 +73,14 @@ export class EscalationService implements AlarmReactor {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly steps: Counter;
-  private readonly attempts: Counter;
+  private readonly webhooks: WebhookDeliveries;
   private readonly lateness: Histogram;
 
   constructor(private readonly opts: EscalationServiceOptions) {
     const registers = [opts.metrics.registry];
     this.steps = new Counter({ name: 'carewatch_escalation_steps_total', help: 'Escalation steps taken, by step label.', labelNames: ['label'], registers });
-    this.attempts = new Counter({
-      name: 'carewatch_webhook_attempts_total', help: 'Webhook attempts by channel and result (delivered, failed, gave_up).',
-      labelNames: ['channel', 'result'], registers,
-    });
+    this.webhooks = new WebhookDeliveries({ ...opts, wake: () => this.wake() });
     this.lateness = new Histogram({
       name: 'carewatch_alarm_timer_lateness_seconds', help: 'How late alarm timers (escalation, re-signal, contact, delivery) ran after their deadline.',
       labelNames: ['kind'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300], registers,
@@ -166,10 +150,8 @@ export class EscalationService implements AlarmReactor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    while (this.running || this.inFlight.size > 0) {
-      await Promise.all([...this.inFlight]);
-      if (this.running) await new Promise((r) => setTimeout(r, 5));
-    }
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    await this.webhooks.settled();
   }
 
   // ---- the loop
@@ -210,10 +192,14 @@ export class EscalationService implements AlarmReactor {
       do {
         this.again = false;
         for (;;) {
-          const now = this.opts.clock();
           const changes: StoredAlarmChange[] = [];
           const sends: Send[] = [];
           const taken = await this.opts.store.write(async (tx) => {
+            // Issue 22, "every escalation step fires once": the clock is read once the unit holds
+            // the write lock, not before waiting for it. A round that waited seconds behind other
+            // replicas' units would otherwise claim deliveries with a lease already (nearly) run
+            // out, and another replica would claim and send them again while this one sent them.
+            const now = this.opts.clock();
             const due = await tx.timers.due(now, BATCH);
             for (const timer of due) {
               this.lateness.observe({ kind: timer.kind }, Math.max(0, now - timer.dueAt) / 1000);
@@ -222,7 +208,7 @@ export class EscalationService implements AlarmReactor {
             return due.length;
           });
           this.opts.bus.publish(changes);
-          for (const send of sends) this.attempt(send);
+          for (const send of sends) this.webhooks.attempt(send);
           // A round may have made timers due now (a step's deliveries, a late chain's next step): go again until one takes nothing.
           if (taken === 0) break;
         }
@@ -234,20 +220,13 @@ export class EscalationService implements AlarmReactor {
 
   /** Waits for the webhook attempts under way (tests). */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.webhooks.settled();
   }
 
   private async handle(tx: Tx, timer: AlarmTimer, now: number, changes: StoredAlarmChange[], sends: Send[]): Promise<void> {
     if (timer.kind === 'deliver') {
-      const delivery = timer.state as unknown as Delivery;
-      const channel = this.opts.policies.channel(delivery.channel);
-      if (channel?.kind !== 'webhook') {
-        await this.giveUp(tx, timer, delivery, now, `channel ${delivery.channel} is no longer a webhook in the escalation configuration`);
-        return;
-      }
-      // Claim it: should this process die mid-attempt, the attempt is made again after the lease.
-      await tx.timers.put({ ...timer, dueAt: now + channel.timeoutMs + LEASE_MS });
-      sends.push({ timer, delivery, body: this.opts.sealer.open(delivery.sealed, `delivery:${timer.id}`) });
+      const send = await this.webhooks.claim(tx, timer, now);
+      if (send) sends.push(send);
       return;
     }
     const alarm = await tx.alarms.get(timer.alarmId);
@@ -276,7 +255,7 @@ export class EscalationService implements AlarmReactor {
     for (const name of step.notify) {
       const channel = this.opts.policies.channel(name);
       if (channel?.kind === 'webhook') {
-        await this.enqueue(tx, transition.alarm, name, now, { type: 'alarm.escalated', step: { level: chain.level + 1, label: step.label } });
+        await this.webhooks.enqueue(tx, transition.alarm, name, now, { type: 'alarm.escalated', step: { level: chain.level + 1, label: step.label } });
       } else if (channel?.kind === 'contacts') {
         const id = `contact:${alarm.id}`;
         if (!(await tx.timers.get(id))) {
@@ -336,7 +315,7 @@ export class EscalationService implements AlarmReactor {
         at: now, actor: SERVER_ACTOR.name, from: null, action: 'alarm.notified', siteId: alarm.siteId, alarmId: alarm.id, residentId: alarm.residentId,
         details: { channel: round.channel, result: 'no_contact_confirmed', tried: round.tried },
       });
-      this.attempts.inc({ channel: round.channel, result: 'no_contact_confirmed' });
+      this.webhooks.count(round.channel, 'no_contact_confirmed');
       this.opts.log.warn({ alarmId: alarm.id, siteId: alarm.siteId, tried: round.tried }, 'emergency contacts: none confirmed');
       await tx.timers.put({ ...timer, dueAt: now + LATE_CONFIRM_MS, state: { ...round, done: true } });
       return;
@@ -349,7 +328,7 @@ export class EscalationService implements AlarmReactor {
       at: now, actor: SERVER_ACTOR.name, from: null, action: 'resident.viewed', siteId: alarm.siteId, alarmId: alarm.id, residentId,
       details: { purpose: 'emergency contact call', position },
     });
-    await this.enqueue(tx, alarm, channel.via, now, {
+    await this.webhooks.enqueue(tx, alarm, channel.via, now, {
       type: 'alarm.contact',
       contact: {
         name: contact.name, phone: contact.phone, ...(contact.relation ? { relation: contact.relation } : {}), position,
@@ -380,85 +359,6 @@ export class EscalationService implements AlarmReactor {
     });
   }
 
-  // ---- webhooks
-
-  private async enqueue(tx: Tx, alarm: Alarm, channel: string, now: number, content: Pick<WebhookPayload, 'type' | 'step' | 'contact'>, details: Record<string, string | number> = {}): Promise<void> {
-    const id = `deliver:${randomUUID()}`;
-    const payload: WebhookPayload = {
-      deliveryId: id.slice('deliver:'.length), at: iso(now), ...content,
-      alarm: {
-        id: alarm.id, kind: alarm.kind, severity: alarm.severity, siteId: alarm.siteId, status: alarm.status,
-        roomId: alarm.roomId, residentId: alarm.residentId, raisedAt: alarm.raisedAt,
-      },
-    };
-    const delivery: Delivery = { channel, attempt: 0, sealed: this.opts.sealer.seal(JSON.stringify(payload), `delivery:${id}`) };
-    await tx.timers.put({ id, alarmId: alarm.id, siteId: alarm.siteId, kind: 'deliver', dueAt: now, state: { ...delivery, ...details, type: content.type } });
-  }
-
-  private attempt(send: Send): void {
-    const channel = this.opts.policies.channel(send.delivery.channel);
-    if (channel?.kind !== 'webhook') return;
-    const job = (async () => {
-      let result: AttemptResult;
-      try {
-        result = await postWebhook({
-          url: channel.url, secret: this.opts.policies.secretOf(channel), body: send.body,
-          deliveryId: send.timer.id.slice('deliver:'.length), timeoutMs: channel.timeoutMs, now: this.opts.clock,
-        });
-      } catch (error) {
-        result = { ok: false, status: null, error: (error as Error).message, ms: 0 };
-      }
-      await this.recordAttempt(send, result, channel.retry);
-    })().catch((error: unknown) => {
-      // The claim's lease brings the delivery back: nothing is lost, but say so.
-      this.opts.log.error({ err: error, delivery: send.timer.id }, 'webhook attempt could not be recorded; it will be retried after its lease');
-    }).finally(() => {
-      this.inFlight.delete(job);
-    });
-    this.inFlight.add(job);
-  }
-
-  private async recordAttempt(send: Send, result: AttemptResult, retry: { minMs: number; maxMs: number; maxAttempts: number }): Promise<void> {
-    const at = this.opts.clock();
-    const attempt = send.delivery.attempt + 1;
-    let scheduledRetry = false;
-    await this.opts.store.write(async (tx) => {
-      const current = await tx.timers.get(send.timer.id);
-      if (!current) return; // taken by another replica after our lease ran out, and finished there
-      const outcome = result.ok ? 'delivered' : attempt >= retry.maxAttempts ? 'gave_up' : 'failed';
-      await tx.audit.append({
-        at, actor: SERVER_ACTOR.name, from: null, action: 'alarm.notified', siteId: send.timer.siteId, alarmId: send.timer.alarmId, residentId: null,
-        details: {
-          channel: send.delivery.channel, delivery: send.timer.id.slice('deliver:'.length), type: String(send.timer.state.type ?? ''),
-          attempt, result: outcome, status: result.status, error: result.error, ms: Math.round(result.ms),
-        },
-      });
-      this.attempts.inc({ channel: send.delivery.channel, result: outcome });
-      if (outcome === 'failed') {
-        const delay = retryDelay(retry, attempt);
-        await tx.timers.put({ ...current, dueAt: at + delay, state: { ...current.state, attempt } });
-        scheduledRetry = true;
-        this.opts.log.warn({ delivery: send.timer.id, channel: send.delivery.channel, attempt, error: result.error, retryInMs: delay }, 'webhook attempt failed; will retry');
-      } else {
-        await tx.timers.remove(current.id);
-        if (outcome === 'gave_up') {
-          this.opts.log.error({ delivery: send.timer.id, channel: send.delivery.channel, attempts: attempt, error: result.error, alarmId: send.timer.alarmId }, 'webhook: gave up after its last attempt');
-        }
-      }
-    });
-    if (scheduledRetry) this.wake();
-  }
-
-  private async giveUp(tx: Tx, timer: AlarmTimer, delivery: Delivery, now: number, why: string): Promise<void> {
-    await tx.audit.append({
-      at: now, actor: SERVER_ACTOR.name, from: null, action: 'alarm.notified', siteId: timer.siteId, alarmId: timer.alarmId, residentId: null,
-      details: { channel: delivery.channel, delivery: timer.id.slice('deliver:'.length), attempt: delivery.attempt, result: 'gave_up', error: why },
-    });
-    this.attempts.inc({ channel: delivery.channel, result: 'gave_up' });
-    this.opts.log.error({ delivery: timer.id, channel: delivery.channel, alarmId: timer.alarmId }, `webhook: ${why}`);
-    await tx.timers.remove(timer.id);
-  }
-
   // ---- helpers
 
   private async putChain(tx: Tx, alarm: Alarm, chain: Chain): Promise<void> {
@@ -481,14 +381,6 @@ export class EscalationService implements AlarmReactor {
     const residents = alarm.residentId ? doc.residents.filter((r) => r.id === alarm.residentId) : doc.residents;
     return residents.flatMap((r) => r.contacts.map((contact) => ({ contact, residentId: r.id })));
   }
-}
-
-/** The project's one backoff (contract/backoff.ts): the delay before attempt `attempt + 1`. */
-export function retryDelay(retry: { minMs: number; maxMs: number }, attempt: number): number {
-  const backoff = new Backoff(retry.minMs, retry.maxMs);
-  let delay = 0;
-  for (let i = 0; i < attempt; i += 1) delay = backoff.next();
-  return delay;
 }
 
 function iso(ms: number): string {
