@@ -26,7 +26,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
     view = new ServerView(stack.serverUrl, stack.creds.users.find((u) => u.username === 'admin')!.token);
     detectors = stack.creds.devices
       .filter((d) => d.siteId === SITE && d.profile === 'smoke-detector' && d.transport === 'mqtt')
-      .map((d) => new ResendingSmokeDetector({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
+      .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
   }, 40_000);
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
     detectors = stack.creds.devices
       .filter((d) => d.siteId === SITE && d.profile === 'smoke-detector' && d.transport === 'mqtt')
       .slice(0, 6)
-      .map((d) => new ResendingSmokeDetector({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
+      .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
   }, 90_000);
 
   afterAll(async () => {

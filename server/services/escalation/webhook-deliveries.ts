@@ -8,31 +8,19 @@ import type { ServerMetrics } from '../metrics.ts';
 import type { PersonalDataSealer } from '../privacy/sealer.ts';
 import type { AlarmTimer } from '../store/alarm-timer-store.ts';
 import type { ServerStore, Tx } from '../store/types.ts';
-import type { EscalationPolicies } from './escalation-config.ts';
+import type { EscalationPolicies } from './escalation-policies.ts';
+import { type Delivery, iso, type Send } from './timer-state.ts';
 import { postWebhook } from './webhook.ts';
 import type { AttemptResult } from './webhook.ts';
 
 /** A claimed delivery is retried after its timeout plus this, should this process die mid-attempt. */
-export const LEASE_MS = 10_000;
+const LEASE_MS = 10_000;
 /** Attempts recorded per unit of work at most; more wait for the next. */
 const RECORD_BATCH = 500;
 
-interface Delivery {
-  channel: string;
-  attempt: number;
-  /** Sealed JSON body (it may carry a contact's name and phone). */
-  sealed: string;
-}
-
-/** A delivery claimed in a committed unit, to be attempted now. */
-export interface Send {
-  timer: AlarmTimer;
-  delivery: Delivery;
-  body: string;
-}
-
 type Retry = { minMs: number; maxMs: number; maxAttempts: number };
 
+/** An attempt made, waiting to be recorded. */
 interface Finished {
   send: Send;
   result: AttemptResult;
@@ -52,9 +40,9 @@ export interface WebhookDeliveriesOptions {
 }
 
 /**
- * Signed webhooks of the escalation chain (issue 18), each a `deliver` timer in the store: queued
- * in the unit of work of the step that sends it, claimed by a timer round (a lease), attempted
- * after that round commits, and its attempt recorded (audited; retried with backoff, or done).
+ * Signed webhook messages as `deliver` timers: queued in the unit of work that decides to send
+ * them, claimed by the timer loop, attempted after its commit (beside the loop, so a slow receiver
+ * holds nothing back), every attempt audited, failures retried with the project's one backoff.
  */
 export class WebhookDeliveries {
   private readonly inFlight = new Set<Promise<void>>();
@@ -69,12 +57,12 @@ export class WebhookDeliveries {
     });
   }
 
-  /** Counts an outcome that is not an attempt of this class (a contact round that ran out). */
+  /** Counts an outcome that made no attempt (no emergency contact confirmed). */
   count(channel: string, result: string): void {
     this.attempts.inc({ channel, result });
   }
 
-  /** Queues a message to `channel`, in the unit of work of the change that sends it. */
+  /** Queues one message to a webhook channel, due now. */
   async enqueue(tx: Tx, alarm: Alarm, channel: string, now: number, content: Pick<WebhookPayload, 'type' | 'step' | 'contact'>, details: Record<string, string | number> = {}): Promise<void> {
     const id = `deliver:${randomUUID()}`;
     const payload: WebhookPayload = {
@@ -88,20 +76,19 @@ export class WebhookDeliveries {
     await tx.timers.put({ id, alarmId: alarm.id, siteId: alarm.siteId, kind: 'deliver', dueAt: now, state: { ...delivery, ...details, type: content.type } });
   }
 
-  /** Claims a due `deliver` timer in the round's unit: the attempt to make once it commits, if any. */
-  async claim(tx: Tx, timer: AlarmTimer, now: number): Promise<Send | undefined> {
+  /** A due `deliver` timer: claimed in the round's unit of work; the attempt is made after it commits. */
+  async claim(tx: Tx, timer: AlarmTimer, now: number, sends: Send[]): Promise<void> {
     const delivery = timer.state as unknown as Delivery;
     const channel = this.opts.policies.channel(delivery.channel);
     if (channel?.kind !== 'webhook') {
       await this.giveUp(tx, timer, delivery, now, `channel ${delivery.channel} is no longer a webhook in the escalation configuration`);
-      return undefined;
+      return;
     }
-    // Claim it: should this process die mid-attempt, the attempt is made again after the lease.
+    // Should this process die mid-attempt, the attempt is made again after the lease.
     await tx.timers.put({ ...timer, dueAt: now + channel.timeoutMs + LEASE_MS });
-    return { timer, delivery, body: this.opts.sealer.open(delivery.sealed, `delivery:${timer.id}`) };
+    sends.push({ timer, delivery, body: this.opts.sealer.open(delivery.sealed, `delivery:${timer.id}`) });
   }
 
-  /** Makes the attempt beside the timer loop; its outcome is recorded with the others that finish meanwhile. */
   attempt(send: Send): void {
     const channel = this.opts.policies.channel(send.delivery.channel);
     if (channel?.kind !== 'webhook') return;
@@ -128,7 +115,12 @@ export class WebhookDeliveries {
     this.inFlight.add(job);
   }
 
-  /** Waits for the attempts under way, each bounded by its timeout (tests, shutdown). */
+  /** Attempts under way. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  /** Waits for the attempts under way (each bounded by its timeout). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
@@ -136,9 +128,9 @@ export class WebhookDeliveries {
   /**
    * Records finished attempts: all that finished meanwhile, in one unit of work. Issue 22, "every
    * escalation step fires once": a delivery stays claimed only for its lease (timeout + LEASE_MS);
-   * one unit per attempt queued a round's 200 records one by one behind the replicas' single write
+   * one unit per attempt queued a round's records one by one behind the replicas' single write
    * lock, the last recorded ~11 s after it was sent, and by then another replica had claimed it
-   * again and sent it a second time. Recorded together, they are in the store within one unit.
+   * again and sent it a second time. Recorded together, they reach the store in one unit.
    */
   private record(): void {
     if (this.recording) return;
@@ -153,7 +145,7 @@ export class WebhookDeliveries {
           });
           for (const f of batch) f.recorded();
         } catch (error) {
-          for (const f of batch) f.recorded(error ?? new Error('unit failed'));
+          for (const f of batch) f.recorded(error ?? new Error('the unit of work failed'));
         }
         if (retrying) this.opts.wake();
       }
@@ -163,9 +155,9 @@ export class WebhookDeliveries {
     });
   }
 
-  /** One attempt's record; true when a retry was scheduled. */
+  /** One attempt's record, in the unit of work of `record`; true when a retry was scheduled. */
   private async recordOne(tx: Tx, { send, result, retry }: Finished): Promise<boolean> {
-    const at = this.opts.clock();
+    const at = this.opts.clock(); // when recorded, under the write lock (escalation-service.ts runDue)
     const attempt = send.delivery.attempt + 1;
     const current = await tx.timers.get(send.timer.id);
     if (!current) return false; // taken by another replica after our lease ran out, and finished there
@@ -208,8 +200,4 @@ export function retryDelay(retry: { minMs: number; maxMs: number }, attempt: num
   let delay = 0;
   for (let i = 0; i < attempt; i += 1) delay = backoff.next();
   return delay;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
