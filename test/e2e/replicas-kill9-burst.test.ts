@@ -31,7 +31,6 @@ const KILL_AFTER = 400;
 /** Step 1 falls due during the burst, step 2 after it (seconds after the raise). */
 const STEPS = [2, 10];
 const SECRET = 'replicas-burst-secret-0123456789';
-const WEBHOOK_TIMEOUT_MS = 2_000;
 
 describe('three replicas, one killed with SIGKILL during a burst of 1,000 alarms', () => {
   const dir = tempDir('carewatch-burst-');
@@ -48,7 +47,8 @@ describe('three replicas, one killed with SIGKILL during a burst of 1,000 alarms
     storeUrl = await postgres.createDatabase('burst');
     const provisionFile = writeProvisioning(dir.path, provisioning);
     const config: EscalationConfigInput = {
-      channels: { hook: { kind: 'webhook', url: receiver.url, secret: SECRET, timeoutMs: WEBHOOK_TIMEOUT_MS, retry: { minMs: 200, maxMs: 1_000, maxAttempts: 50 } } },
+      // The default 5 s timeout: a claimed delivery's lease is 15 s.
+      channels: { hook: { kind: 'webhook', url: receiver.url, secret: SECRET, retry: { minMs: 200, maxMs: 1_000, maxAttempts: 50 } } },
       default: { rules: [{ severities: ['critical'], steps: STEPS.map((afterSec, i) => ({ afterSec, label: `step ${i + 1}`, notify: ['hook'] })) }] },
     };
     const escalationFile = join(dir.path, 'escalation.json');
