@@ -21,6 +21,7 @@ import { MqttIngest } from './mqtt/mqtt-ingest.ts';
 import { PARKED_LISTED, type GatewayStatus } from '../contract/index.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
 import { UpstreamLinks } from './upstream/upstream-links.ts';
+import { SqliteLocalAlarms } from './store/sqlite-local-alarms.ts';
 import { SqliteTroubleMemory } from './store/sqlite-trouble-memory.ts';
 import { Rejections } from './rejections.ts';
 import type { UpstreamConfig } from '../contract/index.ts';
@@ -196,21 +197,26 @@ export class Gateway {
       db, log, metrics: this.metrics, raise: (draft) => outbox.append(draft), siteFile: (id) => this.registry?.get(id)?.site.file,
     });
     this.upstream = upstream;
+    // The local alarm page's open alarms are written with each event, in its transaction.
+    const localAlarms = new SqliteLocalAlarms(db);
     const outbox = new SqliteOutbox({
       db, clock: () => Date.now(),
       ...(opts.durability ? { durability: opts.durability } : {}),
-      ...(upstream ? { onStored: (e) => upstream.enqueue(e) } : {}),
+      onStored: (e) => {
+        localAlarms.record(e);
+        upstream?.enqueue(e);
+      },
     });
+    // A gateway from before the list was kept on disk: its outage's alarms are still in the outbox.
+    if (localAlarms.created) db.transaction(() => { for (const e of outbox.peek('life_safety', 10_000)) localAlarms.record(e); })();
     this.outbox = this.started('outbox', outbox, () => outbox.close());
     const local = new LocalAlarmPage({
       gatewayId: opts.gatewayId, dataDir: opts.dataDir, ...(opts.staffTokenFile ? { staffTokenFile: opts.staffTokenFile } : {}),
-      registry: () => this.registry, metrics: this.metrics, log,
+      registry: () => this.registry, store: localAlarms, metrics: this.metrics, log,
       publish: (siteId, bridge, topic, payload) => (bridge.external ? this.links!.publish(siteId, bridge.name, topic, payload) : this.broker!.publish(topic, payload)),
     });
     local.start();
     this.local = this.started('local alarm page', local);
-    // Alarms not yet sent (the outage's) first, then every event as it is stored.
-    for (const e of outbox.peek('life_safety', 10_000)) local.apply(e);
     outbox.onEvent((e) => local.apply(e));
     const readingsTotal = this.metrics.counter('carewatch_readings_total', 'Readings accepted into the rules, by transport');
     const telemetry = opts.telemetrySampleMs === 0 ? undefined : new TelemetryLane({

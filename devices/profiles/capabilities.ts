@@ -2,14 +2,19 @@ import type { Capability, Z2mAlias } from './define.ts';
 
 /**
  * Composable capabilities (zigbee-herdsman-converters' modernExtend style): each contributes
- * fields, the event kinds those fields can raise, Zigbee2MQTT aliases and a quiet sample state.
+ * fields, the event kinds those fields can raise, Zigbee2MQTT aliases, the names carriers' IoT
+ * platforms report them under (service data of CTWing / OneNET products) and a quiet sample state.
  * `device.offline` is added by `defineProfile` for every profile.
  */
 
 // --- fire -------------------------------------------------------------------------------------
 
 export function smokeAlarm(): Capability {
-  return { name: 'smokeAlarm', fields: ['smoke'], raises: ['fire.smoke', 'fire.confirmed'], sample: { smoke: false } };
+  return {
+    name: 'smokeAlarm', fields: ['smoke'], raises: ['fire.smoke', 'fire.confirmed'], sample: { smoke: false },
+    // CTWing's standard smoke-detector template (smoke_state) and its common variant.
+    platformNames: { smoke_state: { field: 'smoke', map: { 0: false, 1: true } }, smoke_alarm: { field: 'smoke', map: { 0: false, 1: true } } },
+  };
 }
 
 /** Develco HESZB-120 publishes its heat alarm as `smoke`, Heiman HM-5HA-E as `alarm` (README §1). */
@@ -32,7 +37,7 @@ export function temperature(): Capability {
 
 /** The detector's test button: a `fire.test` record, never a fire. */
 export function selfTest(): Capability {
-  return { name: 'selfTest', fields: ['test'], raises: ['fire.test'], sample: { test: false } };
+  return { name: 'selfTest', fields: ['test'], raises: ['fire.test'], sample: { test: false }, platformNames: { self_test: { field: 'test', map: { 0: false, 1: true } } } };
 }
 
 export function waterFlow(): Capability {
@@ -61,6 +66,7 @@ export function callButton(): Capability {
     raises: ['call.button', 'device.untested'],
     testable: true,
     z2mAliases: [SOS_AS_EMERGENCY, SOS_AS_SOS],
+    platformNames: { sos_state: { field: 'action', map: { 1: 'emergency' } } },
     sample: { action: 'emergency' },
   };
 }
@@ -164,16 +170,24 @@ export function waterLeak(): Capability {
 // --- common -----------------------------------------------------------------------------------
 
 export function battery(): Capability {
-  return { name: 'battery', fields: ['battery', 'battery_low'], raises: ['device.battery_low'], sample: { battery: 90, battery_low: false } };
+  return {
+    name: 'battery', fields: ['battery', 'battery_low'], raises: ['device.battery_low'], sample: { battery: 90, battery_low: false },
+    // The published CTWing event example reports low battery as `battery_state: 1`.
+    platformNames: { battery_value: { field: 'battery' }, battery_level: { field: 'battery' }, battery_state: { field: 'battery_low', map: { 0: false, 1: true } } },
+  };
 }
 
 export function tamper(): Capability {
-  return { name: 'tamper', fields: ['tamper'], raises: ['device.tamper'], sample: { tamper: false } };
+  return {
+    name: 'tamper', fields: ['tamper'], raises: ['device.tamper'], sample: { tamper: false },
+    platformNames: { tamper_alarm: { field: 'tamper', map: { 0: false, 1: true } }, tamper_state: { field: 'tamper', map: { 0: false, 1: true } } },
+  };
 }
 
 /** IAS zone status bit 6 `trouble` is the device's own fault report (README §1). */
 export const FAULT_AS_TROUBLE: Z2mAlias = { property: 'trouble', field: 'fault' };
 
 export function fault(): Capability {
-  return { name: 'fault', fields: ['fault'], raises: ['device.fault'], z2mAliases: [FAULT_AS_TROUBLE], sample: { fault: false } };
+  // error_code: 0 is "no fault", any other code a fault.
+  return { name: 'fault', fields: ['fault'], raises: ['device.fault'], z2mAliases: [FAULT_AS_TROUBLE], platformNames: { error_code: { field: 'fault', map: { 0: false }, otherwise: true } }, sample: { fault: false } };
 }

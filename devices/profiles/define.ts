@@ -1,5 +1,6 @@
 import type { CallAction, DeviceFields, EventKind, FieldName } from '../../contract/index.ts';
 import type { ProfileId } from '../profile-ids.ts';
+import type { FieldMap } from '../codecs/platform/field-map.ts';
 
 /**
  * A Zigbee2MQTT property read into one of our fields (zigbee-herdsman-converters publishes the
@@ -45,6 +46,8 @@ export interface Capability {
   /** Needs a periodic test proof (JGJ/T 484-2019 10.3.1: alarm buttons and wearables weekly). */
   readonly testable?: boolean;
   readonly z2mAliases?: readonly Z2mAlias[];
+  /** Service-data names carriers' platforms (CTWing, OneNET) report these fields under → field. */
+  readonly platformNames?: FieldMap;
   /** A representative quiet state, for simulators and round-trip tests. */
   readonly sample: DeviceFields;
 }
@@ -68,6 +71,8 @@ export interface DeviceProfile {
   readonly z2m?: Z2mHints;
   /** Present when the profile's devices can come through an RFLink receiver. */
   readonly rflink?: RflinkHints;
+  /** Platform service-data names of its capabilities (devices/codecs/platform/field-map.ts reads them). */
+  readonly platformNames: FieldMap;
 }
 
 export interface ProfileDefinition {
@@ -101,6 +106,7 @@ export function defineProfile(def: ProfileDefinition): DeviceProfile {
     activitySignals: unique(caps.flatMap((c) => c.activitySignals ?? [])),
     capabilities: caps.map((c) => c.name),
     sample: Object.assign({}, ...caps.map((c) => c.sample)) as DeviceFields,
+    platformNames: Object.assign({}, ...caps.map((c) => c.platformNames ?? {})) as FieldMap,
     ...(def.z2m && {
       z2m: {
         aliases: caps.flatMap((c) => c.z2mAliases ?? []),

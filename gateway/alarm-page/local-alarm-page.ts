@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { SiteRegistry } from '../site/site-registry.ts';
 import { LocalSounders, type SounderPublish } from '../sounders/local-sounders.ts';
 import { type AlarmPageSource, isAlarmPageData, registerAlarmPage } from './alarm-page-routes.ts';
-import { LocalAlarms } from './local-alarms.ts';
+import { type LocalAlarmStore, LocalAlarms } from './local-alarms.ts';
 import { addStaffGuard } from './staff-guard.ts';
 import { loadStaffToken } from './staff-token.ts';
 
@@ -17,6 +17,8 @@ export interface LocalAlarmPageOptions {
   /** Where the staff token lives (default DATA_DIR/gateway-staff-token). */
   staffTokenFile?: string;
   registry: () => SiteRegistry | undefined;
+  /** The open alarms on disk (store/sqlite-local-alarms.ts), written by the outbox with each event. */
+  store: LocalAlarmStore;
   /** Sends a siren command through the broker its bridge uses. */
   publish: SounderPublish;
   metrics: Metrics;
@@ -45,7 +47,7 @@ export class LocalAlarmPage implements AlarmPageSource {
         timezone: site?.file.site.timezone ?? DEFAULT_ZONE,
         room: (roomId && site?.rooms.get(roomId)?.name) || null,
       };
-    });
+    }, opts.store);
     this.sounders = new LocalSounders({ sites: () => this.sitesWithSounders(), publish: opts.publish, log: opts.log, metrics: opts.metrics });
     const active = opts.metrics.gauge('carewatch_local_alarms_active', 'Active life-safety alarms on the gateway\'s local page, by silenced');
     opts.metrics.onCollect(() => {

@@ -1,4 +1,5 @@
 import type { Event, LocalAlarm } from '../../contract/index.ts';
+import { type SqliteLocalAlarms, type StoredLocalAlarm, localAlarmKey } from '../store/sqlite-local-alarms.ts';
 
 export interface Place {
   siteName: string;
@@ -6,37 +7,34 @@ export interface Place {
   room: string | null;
 }
 
+/** Where the open alarms are kept (store/sqlite-local-alarms.ts); the outbox writes them with each event. */
+export type LocalAlarmStore = Pick<SqliteLocalAlarms, 'get' | 'all' | 'silence'>;
+
 /**
  * The active life-safety alarms of the gateway's sites, kept from the events its rules store
  * (a `life_safety` raise → active; the same key's clear → gone), so night staff see them while the
  * server cannot be reached (issue 15). Keyed as the server keys alarms: (site, subject, kind).
  *
- * In memory, rebuilt at start from the life-safety events still waiting in the outbox — those
- * the server has not had yet, which is what matters while it is unreachable. An alarm the server
- * already had before a gateway restart is on the server's consoles, not here (docs/gateway-page.md).
+ * The list is on disk, written in the transaction that stores each event (`store`); this is its
+ * cache, read at start and brought up to date after each event — a gateway restarted during an
+ * outage shows what it showed before (docs/gateway-page.md).
  */
 export class LocalAlarms {
-  private readonly active = new Map<string, LocalAlarm>();
+  /** Rows as stored; site and room names are looked up when listed (the sites load after this). */
+  private readonly active = new Map<string, StoredLocalAlarm>();
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly placeOf: (siteId: string, roomId: string | undefined) => Place) {}
+  constructor(private readonly placeOf: (siteId: string, roomId: string | undefined) => Place, private readonly store: LocalAlarmStore) {
+    for (const row of store.all()) this.active.set(row.key, row);
+  }
 
+  /** An event the outbox stored (and, with it, its effect on the stored list). */
   apply(e: Event): void {
-    const key = `${e.siteId}|${e.subject}|${e.kind}`;
-    if (e.action === 'clear') {
-      if (this.active.delete(key)) this.emit();
-      return;
-    }
-    if (e.action !== 'raise' || e.lane !== 'life_safety') return;
-    const prev = this.active.get(key);
-    const place = this.placeOf(e.siteId, e.roomId);
-    this.active.set(key, {
-      key, siteId: e.siteId, siteName: place.siteName, timezone: place.timezone, kind: e.kind, severity: e.severity,
-      subject: e.subject, deviceId: e.deviceId ?? null, room: place.room,
-      raisedAt: prev?.raisedAt ?? e.ts, count: (prev?.count ?? 0) + e.count,
-      // A repeat of a silenced alarm stays silenced; a new alarm (another key) sounds again.
-      silencedAt: prev?.silencedAt ?? null,
-    });
+    if (e.action !== 'clear' && !(e.action === 'raise' && e.lane === 'life_safety')) return;
+    const key = localAlarmKey(e);
+    const row = this.store.get(key);
+    if (row) this.active.set(key, row);
+    else if (!this.active.delete(key)) return;
     this.emit();
   }
 
@@ -48,7 +46,9 @@ export class LocalAlarms {
       alarm.silencedAt = at;
       done.push(alarm.key);
     }
-    if (done.length > 0) this.emit();
+    if (done.length === 0) return done;
+    this.store.silence(done, at);
+    this.emit();
     return done;
   }
 
@@ -58,7 +58,7 @@ export class LocalAlarms {
 
   /** Newest first. */
   list(): LocalAlarm[] {
-    return [...this.active.values()].sort((a, b) => b.raisedAt - a.raisedAt).map((a) => ({ ...a }));
+    return [...this.active.values()].sort((a, b) => b.raisedAt - a.raisedAt).map((a) => this.toLocal(a));
   }
 
   get size(): number {
@@ -68,6 +68,14 @@ export class LocalAlarms {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private toLocal(row: StoredLocalAlarm): LocalAlarm {
+    const place = this.placeOf(row.siteId, row.roomId ?? undefined);
+    return {
+      key: row.key, siteId: row.siteId, siteName: place.siteName, timezone: place.timezone, kind: row.kind, severity: row.severity,
+      subject: row.subject, deviceId: row.deviceId, room: place.room, raisedAt: row.raisedAt, count: row.count, silencedAt: row.silencedAt,
+    };
   }
 
   private emit(): void {

@@ -1,6 +1,6 @@
 import { Backoff, type DeliveryTarget, type Event, type ForwarderStats, type IngestRefusal, type IngestResponse, type Lane, Lane as LaneEnum } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
-import { Metrics } from '../metrics.ts';
+import { ALARM_HOP_HELP, ALARM_HOP_METRIC, Metrics } from '../metrics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import type { DeliveryTransport } from './delivery-transport.ts';
 import { HttpTransport } from './http-transport.ts';
@@ -55,6 +55,7 @@ export class Forwarder {
   private readonly transport: DeliveryTransport;
   private readonly trouble: ParkedTrouble;
   private readonly clock: () => number;
+  private readonly timeHop: (labels: Record<string, string>, seconds: number) => void;
   private readonly count: {
     sent: (labels?: Record<string, string>, by?: number) => void;
     parked: (labels?: Record<string, string>, by?: number) => void;
@@ -76,6 +77,7 @@ export class Forwarder {
       failures: metrics.counter('carewatch_forwarder_failures_total', 'Failed sends, by lane and reason (unreachable, refused, http)'),
       reoffered: metrics.counter('carewatch_forwarder_reoffered_total', 'Parked events offered to the server again'),
     };
+    this.timeHop = metrics.summary(ALARM_HOP_METRIC, ALARM_HOP_HELP, ['hop']);
     this.trouble = new ParkedTrouble({ outbox: opts.outbox, memory: opts.troubleMemory, gatewayId: opts.gatewayId, log: opts.log, clock: this.clock });
     this.transport = opts.transport ?? new HttpTransport({
       serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
@@ -149,6 +151,11 @@ export class Forwarder {
 
   private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse): void {
     const parked = this.opts.outbox.settle(answer.stored, answer.refused);
+    const stored = new Set(answer.stored);
+    if (lane === 'life_safety') {
+      const now = this.clock();
+      for (const e of batch) if (stored.has(e.id)) this.timeHop({ hop: 'outbox_to_answer' }, (now - e.createdAt) / 1000);
+    }
     const fresh = answer.stored.length - answer.duplicates;
     this.stats.sent += fresh;
     this.stats.duplicates += answer.duplicates;
@@ -158,7 +165,6 @@ export class Forwarder {
     // A stream's ack says nothing of the server: the heartbeat tells whether it answers (JetStream).
     if (this.transport.answersForServer) this.reachable(lane);
     // Through JetStream these sites' events were handed on, not yet stored; a refused site is left out when the trouble picks one.
-    const stored = new Set(answer.stored);
     this.trouble.noteServed(new Set(batch.filter((e) => stored.has(e.id)).map((e) => e.siteId)));
     if (parked.length > 0) this.parkedNow(lane, parked, answer);
     this.trouble.settled();

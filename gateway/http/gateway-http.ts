@@ -28,7 +28,7 @@ export class GatewayHttp {
     this.opts.guard?.(app);
     app.get('/healthz', async () => ({ status: 'ok' }));
     app.get('/status.json', async () => this.opts.status());
-    app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(this.opts.metrics.render()));
+    app.get('/metrics', async (_req, reply) => reply.type(this.opts.metrics.contentType).send(await this.opts.metrics.render()));
     app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(this.opts.status())));
     for (const register of this.opts.routes ?? []) await register(app);
     await app.listen({ host: this.opts.host, port: this.opts.port });

@@ -8,7 +8,7 @@ import { Backoff } from '../../contract/backoff.ts';
 import { SqliteRuleState } from '../store/sqlite-rule-state.ts';
 import type { SiteModel } from './model.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import { ALARM_HOP_HELP, ALARM_HOP_METRIC, type Metrics } from '../metrics.ts';
 import type { GatewayTrouble } from './gateway-trouble.ts';
 import { PendingDrafts } from './pending-drafts.ts';
 import { type Sighting, type UnregisteredDevices, unregisteredDraft } from './unregistered-devices.ts';
@@ -58,6 +58,9 @@ export class SiteRuntime {
   private readonly scheduler: SchedulerLike;
   private readonly countStoreFailure?: (labels?: Record<string, string>) => void;
   private readonly countRestart?: (labels?: Record<string, string>) => void;
+  private readonly timeHop?: (labels: Record<string, string>, seconds: number) => void;
+  /** The reading being pushed raised or cleared something (its hops are timed). */
+  private raisedInPush = false;
 
   constructor(
     readonly site: SiteModel,
@@ -66,6 +69,7 @@ export class SiteRuntime {
     this.restartBackoff = deps.restartBackoff ?? new Backoff(100, 30_000);
     this.countStoreFailure = deps.metrics?.counter('carewatch_event_store_failures_total', 'Events a timer or sweep raised that could not be stored at first (held and retried), by site');
     this.countRestart = deps.metrics?.counter('carewatch_site_rules_restarts_total', 'Rule pipelines of a site that failed and were restarted from stored state, by site');
+    this.timeHop = deps.metrics?.summary(ALARM_HOP_METRIC, ALARM_HOP_HELP, ['hop']);
     this.pending = new PendingDrafts({
       append: (d) => { deps.outbox.append(d); },
       onHeld: (draft, err, held) => {
@@ -131,13 +135,21 @@ export class SiteRuntime {
     // together, or not at all — a rule never remembers an alarm whose event was not stored
     // (the device's retry then raises it again). One commit instead of several is also faster.
     this.inPush = true;
+    this.raisedInPush = false;
+    const started = performance.now();
+    let committed = started;
     try {
       this.pushTx(reading);
     } finally {
       this.inPush = false;
       this.appendError = undefined;
+      committed = performance.now();
       // An alarm this reading raised is made power-safe before the caller acknowledges the device.
       this.deps.outbox.afterCommit();
+    }
+    if (this.raisedInPush && this.timeHop) {
+      this.timeHop({ hop: 'rules_commit' }, (committed - started) / 1000);
+      this.timeHop({ hop: 'power_safe_sync' }, (performance.now() - committed) / 1000);
     }
   }
 
@@ -176,6 +188,7 @@ export class SiteRuntime {
 
   private store(draft: EventDraft): void {
     if (this.inPush || this.inTimer) {
+      this.raisedInPush ||= this.inPush;
       try {
         this.deps.outbox.append(draft);
       } catch (err) {

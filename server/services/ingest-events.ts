@@ -17,6 +17,8 @@ export async function ingestEvents(
   raws: ReadonlyArray<{ id: string }>,
   from: string | null,
   log: FastifyBaseLogger,
+  /** Milliseconds since the request (or the batch of messages) came in: the alarm hops' clock. */
+  elapsedMs?: () => number,
 ): Promise<IngestResponse> {
   const accepted: Event[] = [];
   const refused: IngestRefusal[] = [];
@@ -30,7 +32,13 @@ export async function ingestEvents(
       accepted.push(parsed.data);
     }
   }
+  const lifeSafety = elapsedMs !== undefined && accepted.some((e) => e.lane === 'life_safety');
+  const parsedAt = elapsedMs?.() ?? 0;
   const outcome = accepted.length > 0 ? await app.alarms.ingest(gateway.name, accepted, from) : { stored: [], newEvents: 0, duplicates: 0 };
+  if (lifeSafety) {
+    app.metrics.alarmHops.observe({ hop: 'ingest_parse' }, parsedAt / 1000);
+    app.metrics.alarmHops.observe({ hop: 'ingest_commit' }, (elapsedMs() - parsedAt) / 1000);
+  }
   // Status facts (offline, battery, self-test) into the history, after the commit and off the answer's path (issue 19).
   if (accepted.length > 0) app.history.recordEvents(accepted);
   app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.newEvents);

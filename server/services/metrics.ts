@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, Summary } from 'prom-client';
 
 type Labels = Record<string, string>;
 /** What a gauge reads at scrape time: one value per label set. */
@@ -19,6 +19,17 @@ export class ServerMetrics {
     name: 'carewatch_ingest_events_total',
     help: 'Ingested events by result (stored = new, duplicate = id already stored, refused_<code> = refused with that code).',
     labelNames: ['result'], registers: [this.registry],
+  });
+  /**
+   * Where an alarm's milliseconds go on this server (issue 21's per-hop breakdown; the gateway's
+   * hops are its own `carewatch_alarm_hop_seconds`): `ingest_parse` from the request's arrival to
+   * its events checked (body read, JSON, zod, scope), `ingest_commit` the transaction that stores
+   * them and raises the alarm, with the change written to every open stream. Batches carrying a
+   * life-safety event only: the backlog of telemetry does not hide the alarm path.
+   */
+  readonly alarmHops = new Summary({
+    name: 'carewatch_alarm_hop_seconds', help: 'Time an alarm-bearing ingest spends in each hop on the server, by hop.',
+    labelNames: ['hop'], registers: [this.registry], percentiles: [0.5, 0.9, 0.99, 1], maxAgeSeconds: 600, ageBuckets: 5,
   });
   readonly authFailures = new Counter({
     name: 'carewatch_auth_failures_total', help: 'Refused requests by reason (missing, malformed, unknown_token, role, scope).',

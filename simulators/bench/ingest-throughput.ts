@@ -10,6 +10,7 @@ import { demoSiteFiles } from '../demo/cli.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
 import { TS_LOADER } from '../stack/node-command.ts';
 import { median, round } from './stats.ts';
+import { sumSeries } from './prom-text.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -105,8 +106,7 @@ async function publishAll(pubs: Publisher[], messages: number): Promise<void> {
 }
 
 async function readingsTotal(gatewayUrl: string, headers: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`, { headers })).text();
-  return text.split('\n').filter((l) => l.startsWith('carewatch_readings_total')).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return sumSeries(await (await fetch(`${gatewayUrl}/metrics`, { headers })).text(), 'carewatch_readings_total');
 }
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {

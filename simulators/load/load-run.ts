@@ -7,6 +7,7 @@ import { openSse, type SseReader } from '../bench/sse-reader.ts';
 import { percentile, round } from '../bench/stats.ts';
 import { connectMqtt } from '../devices/mqtt-device.ts';
 import type { LoadDevice } from './load-site.ts';
+import { sumSeries } from '../bench/prom-text.ts';
 
 export interface LoadEndpoints {
   mqttUrl: string;
@@ -157,8 +158,5 @@ async function rejectedTotal(gatewayUrl: string, headers: Record<string, string>
   const res = await fetch(`${gatewayUrl}/metrics`, { headers });
   // A refused read must not pass for "nothing rejected".
   if (!res.ok) throw new Error(`the gateway's /metrics answered ${res.status} (give its staff token)`);
-  const text = await res.text();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith('carewatch_rejected_total')) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
-  return sum;
+  return sumSeries(await res.text(), 'carewatch_rejected_total');
 }

@@ -3,6 +3,9 @@ import { DeviceFields, EventKind, FIELD_NAMES } from '../../contract/index.ts';
 import { decodeZ2mState, encodeZ2mState } from '../../devices/codecs/zigbee2mqtt.ts';
 import { PROFILE_IDS } from '../../devices/profile-ids.ts';
 import { getProfile, listProfiles, PROFILES } from '../../devices/registry.ts';
+import { COMMON_DETECTOR_FIELDS, profilesPlatformNames } from '../../devices/codecs/platform/field-map.ts';
+import { battery, smokeAlarm } from '../../devices/profiles/capabilities.ts';
+import { defineProfile } from '../../devices/profiles/define.ts';
 
 const profiles = listProfiles();
 
@@ -23,6 +26,25 @@ describe('profile registry', () => {
 
   it('freezes profiles so no caller can change another site\'s definition', () => {
     for (const p of profiles) expect(Object.isFrozen(p)).toBe(true);
+  });
+});
+
+describe('platform names come from the profiles (issue 21: profiles are the one source)', () => {
+  it('a CTWing smoke detector\'s smoke_state and battery_state are what the smoke detector profile declares', () => {
+    // CTWing's standard smoke-detector template: smoke_state 1 = alarm; the published event example: battery_state 1 = low.
+    expect(getProfile('smoke-detector')!.platformNames).toMatchObject({ smoke_state: { field: 'smoke' }, battery_state: { field: 'battery_low' } });
+    expect(COMMON_DETECTOR_FIELDS.smoke_state).toEqual(getProfile('smoke-detector')!.platformNames.smoke_state);
+    expect(COMMON_DETECTOR_FIELDS.sos_state).toEqual(getProfile('call-button')!.platformNames.sos_state);
+  });
+
+  it('refuses two profiles that read one platform name differently', () => {
+    const a = defineProfile({ id: 'smoke-detector', title: 'a', power: 'battery', reportIntervalSec: 60, extend: [smokeAlarm(), battery()] });
+    const b = defineProfile({
+      id: 'heat-detector', title: 'b', power: 'battery', reportIntervalSec: 60,
+      extend: [{ ...smokeAlarm(), platformNames: { smoke_state: { field: 'heat', map: { 0: false, 1: true } } } }],
+    });
+    expect(() => profilesPlatformNames([a, b])).toThrow(/profiles smoke-detector and heat-detector read platform name "smoke_state" differently/);
+    expect(() => profilesPlatformNames([a, a])).not.toThrow();
   });
 });
 

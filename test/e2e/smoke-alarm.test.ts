@@ -62,6 +62,15 @@ describe('a smoke alarm from device to console', () => {
     }
   });
 
+  it('times that alarm in every hop (issue 21): rules and commit, WAL sync, to the server\'s answer; the server\'s parse and commit', async () => {
+    // The raise and the clear above each went through every hop once (both are life-safety events).
+    const counts = (text: string) => new Map([...text.matchAll(/^carewatch_alarm_hop_seconds_count\{hop="(\w+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    const gateway = counts(await stack.gateway.metrics.render());
+    const server = counts(await (await fetch(`${stack.serverUrl}/metrics`)).text());
+    for (const hop of ['rules_commit', 'power_safe_sync', 'outbox_to_answer']) expect(gateway.get(hop), hop).toBeGreaterThanOrEqual(2);
+    for (const hop of ['ingest_parse', 'ingest_commit']) expect(server.get(hop), hop).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses a wrong password with a counted reason', async () => {
     const login = stack.mqttLogin('smoke-204');
     const before = stack.gateway.rejections.total('mqtt', 'auth');

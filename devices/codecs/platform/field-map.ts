@@ -1,5 +1,7 @@
 import { DeviceFields, type FieldName } from '../../../contract/index.ts';
 import { getPath, isObject } from './json-body.ts';
+import type { DeviceProfile } from '../../profiles/define.ts';
+import { listProfiles } from '../../registry.ts';
 
 /**
  * Per-product translation of a platform's service data into the contract vocabulary
@@ -103,21 +105,27 @@ export const IDENTITY_FIELDS: FieldMap = Object.fromEntries(
 /**
  * Service-data names of common NB-IoT smoke detectors and call buttons on the carriers'
  * platforms (CTWing's standard smoke-detector template style: `smoke_state`, `battery_value`,
- * `battery_state`, `error_code`; the published CTWing event example reports low battery as
- * `battery_state: 1`). Products that differ get their own map in the site file.
+ * `battery_state`, `error_code`), as the device profiles declare them (their capabilities'
+ * `platformNames`: the profiles are the one source of device facts). A push is decoded before its
+ * device is looked up, so the names of every profile apply; two profiles may not read one name
+ * differently. Products that differ get their own map in the site file.
  */
-export const COMMON_DETECTOR_FIELDS: FieldMap = {
-  smoke_state: { field: 'smoke', map: { 0: false, 1: true } },
-  smoke_alarm: { field: 'smoke', map: { 0: false, 1: true } },
-  battery_value: { field: 'battery' },
-  battery_level: { field: 'battery' },
-  battery_state: { field: 'battery_low', map: { 0: false, 1: true } },
-  tamper_alarm: { field: 'tamper', map: { 0: false, 1: true } },
-  tamper_state: { field: 'tamper', map: { 0: false, 1: true } },
-  error_code: { field: 'fault', map: { 0: false }, otherwise: true },
-  self_test: { field: 'test', map: { 0: false, 1: true } },
-  temperature: { field: 'temperature' },
-  sos_state: { field: 'action', map: { 1: 'emergency' } },
-};
+export const COMMON_DETECTOR_FIELDS: FieldMap = profilesPlatformNames(listProfiles());
+
+/** The union of the profiles' platform names; throws when two read one name differently. */
+export function profilesPlatformNames(profiles: readonly DeviceProfile[]): FieldMap {
+  const out: Record<string, FieldRule | readonly FieldRule[]> = {};
+  const from: Record<string, string> = {};
+  for (const p of profiles) {
+    for (const [name, rule] of Object.entries(p.platformNames)) {
+      if (out[name] !== undefined && JSON.stringify(out[name]) !== JSON.stringify(rule)) {
+        throw new Error(`profiles ${from[name]} and ${p.id} read platform name "${name}" differently`);
+      }
+      out[name] = rule;
+      from[name] ??= p.id;
+    }
+  }
+  return out;
+}
 
 export const DEFAULT_PLATFORM_FIELDS: FieldMap = { ...IDENTITY_FIELDS, ...COMMON_DETECTOR_FIELDS };

@@ -17,7 +17,7 @@ export default fp<JetStreamIngestPluginOptions>(async (app, opts) => {
   const ingest = new JetStreamIngest({
     nc,
     authenticate: (token) => app.identity.authenticate(token),
-    ingest: (gateway, raws) => ingestEvents(app, gateway, raws, `nats:${gateway.name}`, app.log),
+    ingest: (gateway, raws, elapsedMs) => ingestEvents(app, gateway, raws, `nats:${gateway.name}`, app.log, elapsedMs),
     siteOfGateway: (gatewayId) => firstSite(app.identity.gatewayPrincipal(gatewayId)), // none for a gateway not provisioned
     raise: async (events) => { await app.alarms.ingest(SERVER_SENDER, events); },
     log: app.log,

@@ -16,10 +16,10 @@ export default async function ingestRoutes(fastify: FastifyInstance): Promise<vo
     bodyLimit: INGEST_BODY_LIMIT,
     onRequest: gatewayOnly,
     schema: { body: IngestRequest, response: { 200: IngestResponse, '4xx': ErrorBody, '5xx': ErrorBody } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const gateway = principalOf(request);
     requireGatewayId(request.body.gatewayId, gateway.name, request);
-    return ingestEvents(app, gateway, request.body.events, request.ip, request.log);
+    return ingestEvents(app, gateway, request.body.events, request.ip, request.log, () => reply.elapsedTime);
   });
 
   app.post('/ingest/heartbeat', {

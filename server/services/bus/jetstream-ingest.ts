@@ -30,7 +30,7 @@ export interface JetStreamIngestOptions {
   /** The same check as a bearer token on HTTP ingest. */
   authenticate: (token: string) => Promise<Principal | undefined>;
   /** The one ingest path (services/ingest-events.ts). */
-  ingest: (gateway: Principal, raws: Array<{ id: string }>) => Promise<IngestResponse>;
+  ingest: (gateway: Principal, raws: Array<{ id: string }>, elapsedMs: () => number) => Promise<IngestResponse>;
   /** A site of a provisioned gateway, to carry the server's trouble about its messages. */
   siteOfGateway: (gatewayId: string) => string | undefined;
   /** Stores the server's own events (alarms.ingest under the server's sender name). */
@@ -130,6 +130,7 @@ export class JetStreamIngest {
 
   /** One batch: checked, stored per gateway in stream order, verdicts sent, then acknowledged. */
   private async take(batch: readonly JsMsg[]): Promise<void> {
+    const started = performance.now();
     const reads = await Promise.all(batch.map((msg) => this.read(msg)));
     const byGateway = new Map<string, Array<Extract<Read, { gateway: Principal }>>>();
     for (const r of reads) {
@@ -140,7 +141,7 @@ export class JetStreamIngest {
     }
     const settle: Array<() => void> = [];
     for (const [gatewayId, list] of byGateway) {
-      const answer = await this.opts.ingest(list[0]!.gateway, list.map((r) => r.raw));
+      const answer = await this.opts.ingest(list[0]!.gateway, list.map((r) => r.raw), () => performance.now() - started);
       const refused = new Map(answer.refused.map((x) => [x.id, x]));
       const verdicts: JetStreamVerdict[] = [];
       for (const r of list) {
