@@ -15,7 +15,7 @@ import { SqliteTroubleMemory } from '../../gateway/store/sqlite-trouble-memory.t
 import { buildServer } from '../../server/app.ts';
 import { JETSTREAM_LINK_SUBJECT } from '../../server/services/bus/jetstream-ingest.ts';
 import { waitFor } from '../helpers/e2e-devices.ts';
-import { storedEvents } from '../helpers/e2e-server.ts';
+import { ServerView, storedEvents } from '../helpers/e2e-server.ts';
 import { type NatsServer, startNatsServer } from '../helpers/nats-server.ts';
 import { TEST_PASSWORD_COST, makeProvisioning, tempDir } from '../server/helpers.ts';
 
@@ -43,6 +43,7 @@ describe('forwarder through JetStream', () => {
     let app: FastifyInstance | undefined;
     const server = {
       token: tokens['gw-a'],
+      staffToken: tokens.staffA,
       get app() { return app!; },
       async start(extraSites: string[] = []) {
         const gateways = provisioning.gateways.map((g) => (g.gatewayId === 'gw-a' ? { ...g, sites: [...g.sites, ...extraSites] } : g));
@@ -136,5 +137,48 @@ describe('forwarder through JetStream', () => {
     // One trouble per claimed gateway a minute: gw-a's on its site, gw-b's on its own.
     const trouble = server.stored('gateway.trouble').filter((e) => e.subject === JETSTREAM_LINK_SUBJECT);
     expect(trouble.map((e) => e.siteId).sort()).toEqual(['site-a', 'site-b']);
+  }, 60_000);
+
+  it('messages a replica took and died with are stored before newer ones, when JetStream gives them out again', async () => {
+    const server = await realServer(); // makes the streams and the consumer
+    await server.stop();
+    const gw = gateway(server.token);
+    const nc = await connect({ servers: nats.url });
+    const js = jetstream(nc);
+    const h = headers();
+    h.set(JS_TOKEN_HEADER, server.token);
+    const publish = async (draft: EventDraft) => {
+      const e = gw.outbox.append(draft);
+      await js.publish(eventSubject('gw-a', 'life_safety'), JSON.stringify(e), { msgID: e.id, headers: h });
+      return e;
+    };
+    const first = [await publish(fire('site-a', 'smk-8')), await publish(fire('site-a', 'smk-8', 'clear')), await publish(fire('site-a', 'smk-8'))];
+    // A replica takes the first three and dies before storing them.
+    const taken = await (await js.consumers.get(JS_EVENTS_STREAM, JS_INGEST_CONSUMER)).fetch({ max_messages: 3, expires: 5000 });
+    const seqs: number[] = [];
+    for await (const m of taken) seqs.push(m.seq);
+    expect(seqs).toHaveLength(3);
+    await nc.close();
+    // Newer ones, then a replica that is up: it gets these at once, the older three only after the ack wait.
+    const nc2 = await connect({ servers: nats.url });
+    cleanups.push(() => nc2.close());
+    const js2 = jetstream(nc2);
+    const later: string[] = [];
+    for (const draft of [fire('site-a', 'smk-8', 'clear'), fire('site-a', 'smk-8'), fire('site-a', 'smk-8', 'clear')]) {
+      const e = gw.outbox.append(draft);
+      await js2.publish(eventSubject('gw-a', 'life_safety'), JSON.stringify(e), { msgID: e.id, headers: h });
+      later.push(e.id);
+    }
+    await server.start();
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    await waitFor('all six stored', () => server.stored('fire.smoke').length === 6, 30_000, 50);
+    expect(server.stored('fire.smoke').map((e) => e.id)).toEqual([...first.map((e) => e.id), ...later]);
+    // Applied in the device's order: raise, clear, raise, clear, raise, clear — none dropped as older than one applied.
+    const port = (server.app.server.address() as { port: number }).port;
+    const view = new ServerView(`http://127.0.0.1:${port}`, server.staffToken);
+    const [alarm] = await view.alarmsOf('site-a', { deviceId: 'smk-8', kind: 'fire.smoke' });
+    expect(alarm).toMatchObject({ count: 3, status: 'cleared_unack' });
+    const changes = (await view.changeLog()).filter((c) => c.alarm.id === alarm!.id && c.change !== 'escalated').map((c) => c.change);
+    expect(changes).toEqual(['raised', 'cleared', 'raised', 'cleared', 'raised', 'cleared']);
   }, 60_000);
 });

@@ -9,13 +9,12 @@ import {
   jetStreamConfigs, laneFor, refusalsInMsgId, verdictSubject,
 } from '../../../contract/index.ts';
 import type { ServerMetrics } from '../metrics.ts';
+import { StreamTurns } from './stream-turns.ts';
 import type { Principal } from '../scope.ts';
 
 /**
- * At most this many messages are out to the replicas at once (the consumer's `max_ack_pending`),
- * and a replica stores them in one transaction. One batch in flight across all replicas keeps each
- * device's order (a batch a dead replica held comes back, first, before anything newer); the
- * replicas take turns, whichever is free takes the next batch.
+ * At most this many messages are out to the replicas at once (the consumer's `max_ack_pending`);
+ * a replica stores at most this many in one transaction, in stream order (stream-turns.ts).
  */
 export const JS_INGEST_BATCH = 500;
 /** A batch not acknowledged within this long (its replica died) goes to another replica. */
@@ -59,7 +58,7 @@ export class JetStreamIngest {
   private js: JetStreamClient | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
-  private readonly pending: JsMsg[] = [];
+  private turns: StreamTurns | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
   private readonly counted: Counter;
@@ -84,11 +83,17 @@ export class JetStreamIngest {
       ack_wait: ACK_WAIT_MS * 1_000_000, max_ack_pending: JS_INGEST_BATCH, max_deliver: -1,
     })).catch(() => jsm.consumers.info(JS_EVENTS_STREAM, JS_INGEST_CONSUMER));
     this.js = jetstream(this.opts.nc);
+    const turns = new StreamTurns({
+      firstSeq: async () => (await jsm.streams.info(JS_EVENTS_STREAM)).state.first_seq,
+      pollMs: 250,
+      keepAliveMs: ACK_WAIT_MS / 3,
+    });
+    this.turns = turns;
     const messages = await (await this.js.consumers.get(JS_EVENTS_STREAM, JS_INGEST_CONSUMER)).consume({ max_messages: JS_INGEST_BATCH });
     this.messages = messages;
     this.loop = (async () => {
       for await (const msg of messages) {
-        this.pending.push(msg);
+        turns.add(msg);
         // Whatever arrived together goes in one transaction; what comes during a commit, in the next.
         this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
       }
@@ -101,31 +106,38 @@ export class JetStreamIngest {
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     await this.draining;
-    // Not taken: to another replica at once, before anything newer.
-    for (const msg of this.pending.splice(0)) msg.nak();
+    // Not taken: to another replica at once.
+    for (const msg of this.turns?.release() ?? []) msg.nak();
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0 && !this.stopped) {
-      const batch = this.pending.splice(0, JS_INGEST_BATCH);
+    const turns = this.turns!;
+    for (;;) {
+      const batch = await turns.next(JS_INGEST_BATCH, () => this.stopped).catch((error: unknown) => {
+        this.opts.log.warn({ err: error }, 'JetStream ingest: stream state unknown; asking again');
+        return null;
+      });
+      if (batch === null) {
+        if (this.stopped) break;
+        await new Promise((r) => setTimeout(r, this.backoff.next()));
+        continue;
+      }
+      if (batch.length === 0) break;
       // A failed commit (the store unreachable) is tried again, in order, until it passes.
-      for (;;) {
-        try {
-          await this.take(batch);
-          this.backoff.reset();
-          break;
-        } catch (error) {
-          if (this.stopped) {
-            this.pending.unshift(...batch);
-            break;
-          }
-          this.opts.log.error({ err: error, messages: batch.length }, 'JetStream ingest: storing failed; trying again');
-          for (const msg of batch) msg.working();
-          await new Promise((r) => setTimeout(r, this.backoff.next()));
-        }
+      try {
+        await this.take(batch);
+        turns.done(batch);
+        this.backoff.reset();
+      } catch (error) {
+        if (this.stopped) break;
+        this.opts.log.error({ err: error, messages: batch.length }, 'JetStream ingest: storing failed; trying again');
+        for (const msg of batch) msg.working();
+        await new Promise((r) => setTimeout(r, this.backoff.next()));
       }
     }
     this.draining = undefined;
+    // A message that came as this pass found nothing left starts the next pass.
+    if (turns.size > 0 && !this.stopped) this.draining = this.drain();
   }
 
   /** One batch: checked, stored per gateway in stream order, verdicts sent, then acknowledged. */
