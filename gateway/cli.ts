@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, parseCommandLine } from '../contract/cli.ts';
 import { Gateway, SiteConfigError } from './gateway.ts';
 import { loadUpstreamConfig } from './upstream/upstream-links.ts';
 import { DEFAULT_DURABILITY, DURABILITIES, type Durability } from './store/open-gateway-db.ts';
+import { MQTT_PLAIN_PORT, MQTT_TLS_PORT, defaultTlsHosts, mqttTlsFilesIn, provisionMqttTls } from '../contract/mqtt-tls.ts';
+import type { MqttTlsOptions } from './mqtt/mqtt-broker.ts';
 
 const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [options]
 
@@ -18,7 +21,14 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --token-file FILE    file holding the gateway's server token (or CAREWATCH_GATEWAY_TOKEN)
   --credentials FILE   hashed MQTT credentials      (default DATA_DIR/gateway-credentials.json)
   --data-dir DIR       outbox and rule state        (CAREWATCH_DATA_DIR, default ./data)
-  --mqtt-host/-port    embedded broker              (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:1883)
+  --mqtt-host/-port    embedded broker, MQTT over TLS (CAREWATCH_MQTT_HOST/PORT, default 127.0.0.1:8883)
+  --tls-key/--tls-cert its key and certificate (PEM; default DATA_DIR/mqtt-tls-key.pem and
+                       mqtt-tls-cert.pem, made at first start when absent, signed by a CA made
+                       beside them, DATA_DIR/mqtt-ca.pem: the file devices are given to trust)
+  --tls-host NAME      a further name or address devices reach the broker by, for the certificate
+                       made at first start (repeatable; loopback and this host's name are in it)
+  --mqtt-plain         plain MQTT instead (CAREWATCH_MQTT_PLAIN=1; default port 1883), logged as a
+                       warning: logins and alarms cross the network in clear
   --http-host/-port    local alarm page (/alarms), status page and metrics
                        (CAREWATCH_GATEWAY_HTTP_HOST/PORT, default 127.0.0.1:8081)
   --staff-token-file F the local staff token those answer to (CAREWATCH_STAFF_TOKEN_FILE,
@@ -31,7 +41,6 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
   --push-config FILE   platform push config (JSON; CAREWATCH_PUSH_CONFIG); default CTWing + OneNET,
                        tokens from CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN;
                        a platform without a token has its pushes refused
-  --tls-key/--tls-cert MQTT over TLS with these PEM files
   --upstream FILE      receiving centres (SIA DC-09, GB/T 26875.3) the sites report to
                        (YAML/JSON, CAREWATCH_UPSTREAM; docs/upstream.md)
   --durability M       alarms: a commit carrying an alarm is power-safe (fsync), telemetry survives
@@ -54,7 +63,8 @@ export async function run(argv: string[]): Promise<number> {
     credentials: { type: 'string' },
     'data-dir': { type: 'string', default: env.CAREWATCH_DATA_DIR ?? 'data' },
     'mqtt-host': { type: 'string', default: env.CAREWATCH_MQTT_HOST ?? '127.0.0.1' },
-    'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT ?? '1883' },
+    'mqtt-port': { type: 'string', default: env.CAREWATCH_MQTT_PORT },
+    'mqtt-plain': { type: 'boolean', default: env.CAREWATCH_MQTT_PLAIN === '1' || env.CAREWATCH_MQTT_PLAIN === 'true' },
     'http-host': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_HOST ?? '127.0.0.1' },
     'http-port': { type: 'string', default: env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
     'staff-token-file': { type: 'string', default: env.CAREWATCH_STAFF_TOKEN_FILE },
@@ -67,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     'push-config': { type: 'string', default: env.CAREWATCH_PUSH_CONFIG },
     'tls-key': { type: 'string' },
     'tls-cert': { type: 'string' },
+    'tls-host': { type: 'string', multiple: true },
     upstream: { type: 'string', default: env.CAREWATCH_UPSTREAM },
     durability: { type: 'string', default: env.CAREWATCH_DURABILITY ?? DEFAULT_DURABILITY },
     'config-pull': { type: 'string', default: env.CAREWATCH_CONFIG_PULL ?? 'on' },
@@ -114,8 +125,8 @@ export async function run(argv: string[]): Promise<number> {
     credentialsFile,
     mqtt: {
       host: values['mqtt-host'],
-      port: Number(values['mqtt-port']),
-      ...(values['tls-key'] && values['tls-cert'] ? { tls: { keyFile: values['tls-key'], certFile: values['tls-cert'] } } : {}),
+      port: Number(values['mqtt-port'] ?? (values['mqtt-plain'] ? MQTT_PLAIN_PORT : MQTT_TLS_PORT)),
+      ...(values['mqtt-plain'] ? {} : { tls: mqttTls(dataDir, values) }),
     },
     http: { host: values['http-host'], port: Number(values['http-port']) },
     ...(values['staff-token-file'] ? { staffTokenFile: resolve(values['staff-token-file']) } : {}),
@@ -154,6 +165,21 @@ function deliveryOf(deliver: string, nats: string | undefined): { via: 'jetstrea
   if (!nats) throw new UsageError('--deliver jetstream needs --nats nats://host:4222 (or CAREWATCH_NATS_URL)');
   if (!nats.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+\/?$/.test(u.trim()))) throw new UsageError(`--nats must be nats://host:port[,nats://…], got "${nats}"`);
   return { via: 'jetstream', natsUrl: nats };
+}
+
+/**
+ * The broker's TLS files: those named, else the data folder's — made there at first start when
+ * absent (the gateway provisioning itself; `carewatch demo` makes them before it starts one).
+ */
+function mqttTls(dataDir: string, values: { 'tls-key'?: string; 'tls-cert'?: string; 'tls-host'?: string[]; 'mqtt-host': string }): MqttTlsOptions {
+  const files = mqttTlsFilesIn(dataDir);
+  if (values['tls-key'] || values['tls-cert']) {
+    if (!values['tls-key'] || !values['tls-cert']) throw new UsageError('--tls-key and --tls-cert go together');
+    return { keyFile: mustExist(values['tls-key'], '--tls-key', 'the MQTT listener\'s TLS key'), certFile: mustExist(values['tls-cert'], '--tls-cert', 'its certificate') };
+  }
+  const { made } = provisionMqttTls(files, { hosts: defaultTlsHosts([values['mqtt-host'], ...(values['tls-host'] ?? [])]), commonName: hostname() });
+  if (made !== 'nothing') process.stderr.write(`carewatch gateway: made the MQTT TLS ${made} in ${dataDir}; devices trust ${files.caCertFile}\n`);
+  return { keyFile: files.keyFile, certFile: files.certFile, caFile: files.caCertFile };
 }
 
 /** A file the command line names (or defaults to) that is not there: one line, exit 2 (contract/cli.ts). */

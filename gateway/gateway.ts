@@ -16,7 +16,7 @@ import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { MqttCredentials } from './mqtt/client-identity.ts';
-import { MqttBroker } from './mqtt/mqtt-broker.ts';
+import { MqttBroker, type MqttTlsOptions } from './mqtt/mqtt-broker.ts';
 import { MqttIngest } from './mqtt/mqtt-ingest.ts';
 import { PARKED_LISTED, type GatewayStatus } from '../contract/index.ts';
 import { SqliteOutbox } from './outbox/sqlite-outbox.ts';
@@ -54,7 +54,8 @@ export interface GatewayOptions {
   token: string;
   dataDir: string;
   credentialsFile: string;
-  mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: { keyFile: string; certFile: string } };
+  /** `tls` absent: plain MQTT (the CLI's `--mqtt-plain`; in-process tests). */
+  mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: MqttTlsOptions };
   http: { host: string; port: number };
   /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
   pushHttp?: { host: string; port: number; bodyLimit?: number };

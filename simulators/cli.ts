@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { MQTT_TLS_PORT } from '../contract/mqtt-tls.ts';
 import { type DeviceFields, DemoCredentials, FIELD_NAMES, type FieldName, type SiteFile, UsageError, parseCommandLine } from '../contract/index.ts';
-import { NativeDeviceSim, Z2mBridgeSim, connectMqtt } from './devices/mqtt-device.ts';
+import { type BrokerAddress, NativeDeviceSim, Z2mBridgeSim, brokerAt, connectMqtt } from './devices/mqtt-device.ts';
 import { demoSiteFiles } from './demo/cli.ts';
 import { readSiteFile } from './demo/provision.ts';
 import { HOME_ACTIONS, playHome } from './home/play-home.ts';
@@ -25,11 +26,23 @@ const HELP = `carewatch sim <command> [options]
 
 ${SCENARIO_HELP}
 ${LOAD_HELP}
-  common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default mqtt://127.0.0.1:1883)
+  common: --credentials FILE (default DATA_DIR/demo-credentials.json), --mqtt URL (default
+      mqtts://127.0.0.1:8883, CAREWATCH_MQTT_URL), --mqtt-ca FILE (the CA the gateway's certificate
+      is signed by; default mqtt-ca.pem beside the credentials, where the demo's provisioning writes it)
 `;
 
 export const SIM_COMMANDS = ['publish', 'availability', 'home', 'scenario', 'receiver', 'load'] as const;
-const defaultMqtt = () => process.env.CAREWATCH_MQTT_URL ?? `mqtt://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? '1883'}`;
+const defaultMqtt = () => process.env.CAREWATCH_MQTT_URL ?? `mqtts://127.0.0.1:${process.env.CAREWATCH_MQTT_PORT ?? MQTT_TLS_PORT}`;
+
+/**
+ * The broker the simulators connect to: `--mqtt URL`, trusting `--mqtt-ca FILE` (default: the
+ * provisioning's CA beside the credentials file) when the URL is mqtts://.
+ */
+export function simBroker(url: string, caFile: string | undefined, credentialsPath: string): BrokerAddress {
+  const ca = caFile ?? process.env.CAREWATCH_MQTT_CA ?? join(dirname(credentialsPath), 'mqtt-ca.pem');
+  if (url.startsWith('mqtts:') && !existsSync(ca)) throw new UsageError(`${url} is MQTT over TLS and the CA file ${ca} is not there (the demo writes it; give --mqtt-ca FILE)`);
+  return brokerAt(url, ca);
+}
 
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -40,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!SIM_COMMANDS.includes(command as (typeof SIM_COMMANDS)[number])) throw new UsageError(`unknown command "${command}" (commands: ${SIM_COMMANDS.join(', ')})`);
-  if (command === 'scenario') return runScenarioCommand(rest, { mqtt: defaultMqtt() });
+  if (command === 'scenario') return runScenarioCommand(rest, { mqtt: defaultMqtt(), broker: simBroker });
   if (command === 'load') return (await import('./load/cli.ts')).runLoadCommand(rest);
   const parsed = parseCommandLine(rest, {
     device: { type: 'string' },
@@ -48,13 +61,15 @@ export async function run(argv: string[]): Promise<number> {
     set: { type: 'string', multiple: true },
     credentials: { type: 'string' },
     mqtt: { type: 'string', default: defaultMqtt() },
+    'mqtt-ca': { type: 'string' },
     play: { type: 'string' },
   }, true);
   if (parsed === 'help') { process.stdout.write(HELP); return 0; }
   const { values, positionals } = parsed;
-  if (command === 'home') return playHomeCommand(values.site, values.play, values.mqtt!);
-  if (!values.device) throw new UsageError(`${command} needs --device ID`);
   const credsPath = values.credentials ?? defaultCredentialsPath();
+  const broker = simBroker(values.mqtt!, values['mqtt-ca'], credsPath);
+  if (command === 'home') return playHomeCommand(values.site, values.play, broker, credsPath);
+  if (!values.device) throw new UsageError(`${command} needs --device ID`);
   const creds = DemoCredentials.parse(JSON.parse(readFileSync(credsPath, 'utf8')));
   const device = creds.devices.find((d) => d.deviceId === values.device && (!values.site || d.siteId === values.site));
   if (!device) {
@@ -65,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     const state = positionals[0];
     if (state !== 'online' && state !== 'offline') { process.stderr.write('sim: availability takes online or offline\n'); return 2; }
     if (device.transport !== 'mqtt') { process.stderr.write('sim: availability is for native MQTT devices\n'); return 2; }
-    const client = await connectMqtt({ url: values.mqtt!, username: device.mqttUsername!, password: device.mqttPassword! });
+    const client = await connectMqtt({ ...broker, username: device.mqttUsername!, password: device.mqttPassword! });
     await new NativeDeviceSim(client, device.siteId, device.deviceId).availability(state === 'online');
     await client.endAsync();
     return 0;
@@ -73,14 +88,14 @@ export async function run(argv: string[]): Promise<number> {
   const fields = parseSets(values.set ?? []);
   if (typeof fields === 'string') { process.stderr.write(`sim: ${fields}\n`); return 2; }
   if (device.transport === 'mqtt') {
-    const client = await connectMqtt({ url: values.mqtt!, username: device.mqttUsername!, password: device.mqttPassword! });
+    const client = await connectMqtt({ ...broker, username: device.mqttUsername!, password: device.mqttPassword! });
     await new NativeDeviceSim(client, device.siteId, device.deviceId).publish(fields, { ts: Date.now() });
     await client.endAsync();
   } else if (device.transport === 'zigbee2mqtt') {
     const bridge = creds.bridges.find((b) => b.siteId === device.siteId);
     if (!bridge) { process.stderr.write(`sim: site ${device.siteId} has no bridge credentials\n`); return 2; }
     const site = demoSite(device.siteId);
-    const client = await connectMqtt({ url: values.mqtt!, username: bridge.mqttUsername, password: bridge.mqttPassword });
+    const client = await connectMqtt({ ...broker, username: bridge.mqttUsername, password: bridge.mqttPassword });
     await new Z2mBridgeSim(client, site?.bridges.find((b) => b.name === bridge.name)?.baseTopic).publish(device.friendlyName!, device.profile, fields);
     await client.endAsync();
   } else {
@@ -112,17 +127,17 @@ function demoSite(siteId: string): SiteFile | undefined {
   return demoSiteFiles().map(readSiteFile).find((s) => s.site.id === siteId);
 }
 
-async function playHomeCommand(siteId: string | undefined, play: string | undefined, mqttUrl: string): Promise<number> {
+async function playHomeCommand(siteId: string | undefined, play: string | undefined, mqtt: BrokerAddress, credsPath: string): Promise<number> {
   const action = HOME_ACTIONS.find((a) => a === play);
   const site = siteId ? demoSite(siteId) : undefined;
   if (!site || site.site.kind !== 'home' || !action) {
     process.stderr.write(`sim home: --site takes a demo home id (home-0001 …) and --play one of ${HOME_ACTIONS.join(', ')}\n`);
     return 2;
   }
-  const creds = DemoCredentials.parse(JSON.parse(readFileSync(defaultCredentialsPath(), 'utf8')));
+  const creds = DemoCredentials.parse(JSON.parse(readFileSync(credsPath, 'utf8')));
   const env = process.env;
   const done = await playHome(site, creds, action, {
-    mqttUrl,
+    mqtt,
     watchHost: env.CAREWATCH_WATCH_HOST ?? '127.0.0.1',
     watchPort: Number(env.CAREWATCH_WATCH_PORT ?? 5093),
     pushUrl: `http://127.0.0.1:${env.CAREWATCH_PUSH_PORT ?? '8082'}`,

@@ -12,6 +12,13 @@ import { boundPacketSize } from './bound-packet-size.ts';
 import { ClientIdOwners } from './client-id-owners.ts';
 import type { Admission, ConnectionGate } from '../../contract/connection-gate.ts';
 
+export interface MqttTlsOptions {
+  keyFile: string;
+  certFile: string;
+  /** The CA that devices are given to trust, for the log line only. */
+  caFile?: string;
+}
+
 export interface MqttBrokerOptions {
   host: string;
   port: number;
@@ -22,7 +29,8 @@ export interface MqttBrokerOptions {
   log: Logger;
   /** Largest MQTT packet accepted; device states are a few hundred bytes. */
   maxPacketBytes?: number;
-  tls?: { keyFile: string; certFile: string };
+  /** MQTT over TLS (the CLI's default, issue 16); absent: plain MQTT, logged as a warning. */
+  tls?: MqttTlsOptions;
   /** The process's socket caps (contract/connection-gate.ts); CONNACK authenticates a socket. */
   gate?: ConnectionGate;
   /** Time from TCP connect to CONNECT (default 10 s). */
@@ -147,14 +155,19 @@ export class MqttBroker {
     // Errors before CONNECT completes come as connectionError.
     aedes.on('connectionError', onClientError);
     const max = this.opts.maxPacketBytes ?? 64 * 1024;
+    const secureContext = this.opts.tls
+      ? tls.createSecureContext({ key: readFileSync(this.opts.tls.keyFile), cert: readFileSync(this.opts.tls.certFile) })
+      : undefined;
     const accept = (socket: net.Socket) => {
       socket.setNoDelay(true); // Nagle added ~23 ms to each small alarm here (docs/architecture.md)
       const oversize = (declared: number) =>
         rejections.record('mqtt', reject('oversize', `packet of ${declared} bytes over ${max}`), { remote: socket.remoteAddress });
       socket.on('error', () => undefined);
+      // The raw socket is gated, so one that never starts its TLS handshake is on the pre-auth timer too.
       const admission = this.opts.gate ? this.opts.gate.admit(socket, { name: 'mqtt', preAuthTimeoutMs: this.opts.preAuthTimeoutMs ?? 10_000 }) : undefined;
       if (this.opts.gate && !admission) return;
-      const client = aedes.handle(socket);
+      const stream = secureContext ? this.wrapTls(socket, secureContext) : socket;
+      const client = aedes.handle(stream);
       if (admission) this.admissions.set(client, admission);
       if (!boundPacketSize(client, max, oversize)) {
         // Fail closed: an unbounded broker is worse than a refused device (and the tests say so).
@@ -162,16 +175,32 @@ export class MqttBroker {
         socket.destroy();
       }
     };
-    const server = this.opts.tls
-      ? tls.createServer({ key: readFileSync(this.opts.tls.keyFile), cert: readFileSync(this.opts.tls.certFile) }, accept)
-      : net.createServer(accept);
+    const server = net.createServer(accept);
     this.server = server;
     await new Promise<void>((resolve, rejectListen) => {
       server.once('error', rejectListen);
       server.listen(this.opts.port, this.opts.host, () => resolve());
     });
     const address = server.address() as net.AddressInfo;
+    if (this.opts.tls) log.info({ mqtt: `mqtts://${address.address}:${address.port}`, ca: this.opts.tls.caFile }, 'MQTT over TLS; devices trust the CA in the file named');
+    else log.warn({ mqtt: `mqtt://${address.address}:${address.port}` }, 'MQTT without TLS (--mqtt-plain): device logins and alarms cross the network in clear');
     return { host: address.address, port: address.port };
+  }
+
+  /**
+   * The server side of TLS over an admitted socket (what `tls.Server` does, with the raw socket
+   * in hand for the gate). A handshake that fails — plain MQTT on this port, a client that
+   * refused the certificate — is counted and the socket closed.
+   */
+  private wrapTls(socket: net.Socket, secureContext: tls.SecureContext): tls.TLSSocket {
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext, requestCert: false, rejectUnauthorized: false });
+    let established = false;
+    secure.once('secure', () => { established = true; }); // the server side's "handshake done" (what tls.Server waits for)
+    secure.once('error', (err: NodeJS.ErrnoException) => {
+      if (!established) this.opts.rejections.record('mqtt', reject('bad_frame', `TLS handshake failed: ${err.code ?? err.message}`), { remote: socket.remoteAddress });
+      socket.destroy();
+    });
+    return secure;
   }
 
   /** A stored session given way to its credential's newer one: its subscriptions and queue go. */

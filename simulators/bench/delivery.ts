@@ -43,7 +43,7 @@ export async function benchDeliveryDrain(changes = 60_000): Promise<DeliveryDrai
     const admin = stack.creds.users.find((u) => u.username === 'admin')!.token;
     const login = (deviceId: string) => {
       const d = stack.creds.devices.find((c) => c.deviceId === deviceId)!;
-      return { url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! };
+      return { ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! };
     };
     const pad = (i: number) => String(i).padStart(4, '0');
     const sensors = await Promise.all(Array.from({ length: LEAK_SENSORS }, (_, i) => connectMqtt(login(`leak-${pad(i + 1)}`))));

@@ -100,7 +100,7 @@ async function productSide(stack: ProcessStack, clients: MqttClient[], closers: 
   const detectors = stack.creds.devices.filter((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt');
   if (detectors.length < 4) throw new Error(`the demo site has ${detectors.length} native smoke detectors; the bench needs 4`);
   const connected = await Promise.all(detectors.map(async (d) => {
-    const client = await connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! });
+    const client = await connectMqtt({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! });
     clients.push(client);
     return { client, topic: nativeTopic(d.siteId, d.deviceId, 'state'), deviceId: d.deviceId, smoke: false };
   }));

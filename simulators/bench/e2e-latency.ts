@@ -26,7 +26,7 @@ export async function benchE2eLatency(alarms = 1000, gatewayArgs: string[] = [])
     const nurse = stack.creds.users.find((u) => u.username === 'night-nurse')!.token;
     const sse = await openSse(`${stack.serverUrl}/api/v1/stream`, nurse);
     const detectors = stack.creds.devices.filter((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt');
-    const clients = await Promise.all(detectors.map((d) => connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! })));
+    const clients = await Promise.all(detectors.map((d) => connectMqtt({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! })));
     const samples: number[] = [];
     try {
       for (let i = 0; i < alarms; i++) {

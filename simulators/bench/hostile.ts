@@ -7,7 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { nativeTopic } from '../../contract/index.ts';
 import { encodeNativeState } from '../../devices/codecs/native.ts';
 import { demoSiteFiles } from '../demo/cli.ts';
-import { connectMqtt } from '../devices/mqtt-device.ts';
+import { brokerOptions, connectMqtt } from '../devices/mqtt-device.ts';
 import { TS_LOADER } from '../stack/node-command.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
 import { percentile, round } from './stats.ts';
@@ -31,7 +31,7 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
   const clients: MqttClient[] = [];
   try {
     const detector = stack.creds.devices.find((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt')!;
-    const alarmClient = await connectMqtt({ url: stack.mqttUrl, username: detector.mqttUsername!, password: detector.mqttPassword! });
+    const alarmClient = await connectMqtt({ ...stack.mqttBroker, username: detector.mqttUsername!, password: detector.mqttPassword! });
     clients.push(alarmClient);
     const topic = nativeTopic(detector.siteId, detector.deviceId, 'state');
     let smoke = false;
@@ -61,7 +61,7 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
     const baselineMiB = rss();
     // Retained junk: a bridge's 60 KiB retained messages under made-up friendly names.
     const bridge = stack.creds.bridges.find((b) => b.siteId === 'demo')!;
-    const bridgeClient = await connectMqtt({ url: stack.mqttUrl, username: bridge.mqttUsername, password: bridge.mqttPassword });
+    const bridgeClient = await connectMqtt({ ...stack.mqttBroker, username: bridge.mqttUsername, password: bridge.mqttPassword });
     clients.push(bridgeClient);
     const junk = Buffer.alloc(60 * 1024, 0x61);
     const retainedMessages = 2000;
@@ -74,7 +74,7 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
     const sessionAttempts = 2000;
     for (let i = 0; i < sessionAttempts; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => new Promise<void>((resolve) => {
-        const c = mqtt.connect(stack.mqttUrl, { username: cred.mqttUsername!, password: cred.mqttPassword!, clientId: `abuse-${i + j}`, clean: false, reconnectPeriod: 0, connectTimeout: 10_000 });
+        const c = mqtt.connect(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { username: cred.mqttUsername!, password: cred.mqttPassword!, clientId: `abuse-${i + j}`, clean: false, reconnectPeriod: 0, connectTimeout: 10_000 }));
         c.on('error', () => undefined);
         c.once('connect', () => { clients.push(c); resolve(); });
         c.once('close', () => { sessionsRefused += 1; resolve(); });
@@ -85,11 +85,11 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
     // An offline clean=false session fed from a second connection.
     const sleeperCred = stack.creds.devices.filter((d) => d.profile === 'smoke-detector' && d.transport === 'mqtt')[2]!;
     const sleeperTopic = nativeTopic(sleeperCred.siteId, sleeperCred.deviceId, 'state');
-    const sleeper = mqtt.connect(stack.mqttUrl, { username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword!, clientId: 'sleeper', clean: false, reconnectPeriod: 0 });
+    const sleeper = mqtt.connect(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword!, clientId: 'sleeper', clean: false, reconnectPeriod: 0 }));
     await new Promise<void>((r) => sleeper.once('connect', () => r()));
     await sleeper.subscribeAsync(sleeperTopic, { qos: 1 });
     await sleeper.endAsync();
-    const feeder = await connectMqtt({ url: stack.mqttUrl, username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword! });
+    const feeder = await connectMqtt({ ...stack.mqttBroker, username: sleeperCred.mqttUsername!, password: sleeperCred.mqttPassword! });
     clients.push(feeder);
     const queuedFed = 2000;
     const padded = encodeNativeState({ battery: 80 });

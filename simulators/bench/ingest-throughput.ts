@@ -42,7 +42,7 @@ export async function benchIngestThroughput(messages = 20_000, runs = 3): Promis
     for (let run = 0; run < runs; run++) {
       bare.push(await bareAedesRun(messages, devices.length));
       const pubs = await Promise.all(devices.map(async (d) => ({
-        client: await connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! }),
+        client: await connectMqtt({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! }),
         topic: nativeTopic(d.siteId, d.deviceId, 'state'),
       })));
       const before = await readingsTotal(stack.gatewayUrl, stack.gatewayHeaders);

@@ -35,7 +35,7 @@ export async function bareAedesMemory(connections: number, settleMs = 3000): Pro
     });
     const pid = child.pid!;
     const homes = Array.from({ length: connections }, (_, i) => ({ siteId: 'bare', mqtt: { deviceId: `d${i}`, username: `d${i}`, password: 'x' } }));
-    await loader.request({ cmd: 'init', mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, watchHost: '127.0.0.1', watchPort: 0, homes }, 30_000);
+    await loader.request({ cmd: 'init', mqtt: { url: `mqtt://127.0.0.1:${mqttPort}` }, watchHost: '127.0.0.1', watchPort: 0, homes }, 30_000);
     await sleep(settleMs);
     const idle = rssKiB(pid);
     const r = await loader.request<{ connected: number; failed: number }>({ cmd: 'connect', kind: 'mqtt', concurrency: 64 }, 180_000);

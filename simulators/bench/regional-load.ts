@@ -7,11 +7,11 @@ import { createInterface } from 'node:readline';
 import type { MqttClient } from 'mqtt';
 import { nativeTopic } from '../../contract/index.ts';
 import { encodeNativeState } from '../../devices/codecs/native.ts';
-import { connectMqtt } from '../devices/mqtt-device.ts';
+import { connectMqtt, type BrokerAddress } from '../devices/mqtt-device.ts';
 import { WatchSim } from '../devices/watch-sim.ts';
 import { type ConnectResult, type LoadCommand, type LoadHome, type LoadReply, type LoadStats, epochNow } from './regional-wire.ts';
 
-interface Endpoints { mqttUrl: string; watchHost: string; watchPort: number }
+interface Endpoints { mqtt: BrokerAddress; watchHost: string; watchPort: number }
 
 let endpoints: Endpoints | undefined;
 let homes: LoadHome[] = [];
@@ -52,7 +52,7 @@ async function connectAll(kind: 'watch' | 'mqtt', concurrency: number): Promise<
         await sim.waitForReply('LK', { timeoutMs: 15_000 });
         connected++;
       } else if (kind === 'mqtt' && home.mqtt) {
-        const client = await connectMqtt({ url: ep.mqttUrl, username: home.mqtt.username, password: home.mqtt.password });
+        const client = await connectMqtt({ ...ep.mqtt, username: home.mqtt.username, password: home.mqtt.password });
         client.on('error', () => { stats.sendErrors++; });
         client.on('close', () => { if (!stopping) stats.closed.mqtt++; });
         clients[i] = client;
@@ -126,7 +126,7 @@ async function stop(): Promise<void> {
 async function handle(command: LoadCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'init':
-      endpoints = { mqttUrl: command.mqttUrl, watchHost: command.watchHost, watchPort: command.watchPort };
+      endpoints = { mqtt: command.mqtt, watchHost: command.watchHost, watchPort: command.watchPort };
       homes = command.homes;
       watches = new Array(homes.length);
       clients = new Array(homes.length);

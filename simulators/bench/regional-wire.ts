@@ -1,3 +1,4 @@
+import type { BrokerAddress } from '../devices/mqtt-device.ts';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,7 +23,7 @@ export interface LoadHome {
 }
 
 export type LoadCommand =
-  | { cmd: 'init'; mqttUrl: string; watchHost: string; watchPort: number; homes: LoadHome[] }
+  | { cmd: 'init'; mqtt: BrokerAddress; watchHost: string; watchPort: number; homes: LoadHome[] }
   | { cmd: 'connect'; kind: 'watch' | 'mqtt'; concurrency: number }
   /** Every held connection sends one keep-alive per `periodMs`, spread evenly over the period. */
   | { cmd: 'keepalive'; periodMs: number }

@@ -131,7 +131,7 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
     }
     for (let l = 0; l < nLoad; l++) loaders.push(LoadProcess.start(RAISE_NOFILE));
     await Promise.all(loaders.map((lp, l) => lp.request({
-      cmd: 'init', mqttUrl: stack.mqttUrl, watchHost: '127.0.0.1', watchPort: stack.ports.watch, homes: shares[l]!,
+      cmd: 'init', mqtt: stack.mqttBroker, watchHost: '127.0.0.1', watchPort: stack.ports.watch, homes: shares[l]!,
     }, 60_000)));
 
     // Idle: every site loaded, nothing connected.

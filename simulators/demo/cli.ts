@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { demoPaths, provisionDemo, readSiteFile, writeSecretsFile } from './provision.ts';
 import { provisionThroughApi } from './provision-via-api.ts';
 import { startQuietTraffic } from './quiet-traffic.ts';
+import { brokerAt } from '../devices/mqtt-device.ts';
+import { MQTT_TLS_PORT } from '../../contract/mqtt-tls.ts';
 import { SERVICE_NODE_FLAGS } from '../stack/node-command.ts';
 import { gatewayStaffHeaders } from '../stack/process-stack.ts';
 
@@ -29,7 +31,7 @@ const HELP = `carewatch demo [options]   (npm start)
 The central server and one gateway with the bundled sites, as two real processes, data under --data-dir.
   --data-dir DIR            default ./data (CAREWATCH_DATA_DIR)
   --server-port N           default 8080 (CAREWATCH_HTTP_PORT)
-  --mqtt-port N             default 1883 (CAREWATCH_MQTT_PORT)
+  --mqtt-port N             MQTT over TLS, default 8883 (CAREWATCH_MQTT_PORT)
   --gateway-http-port N     default 8081 (CAREWATCH_GATEWAY_HTTP_PORT)
   --watch-port N            default 5093 (CAREWATCH_WATCH_PORT)
 `;
@@ -38,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, {
       'data-dir': { type: 'string', default: process.env.CAREWATCH_DATA_DIR ?? 'data' },
       'server-port': { type: 'string', default: process.env.CAREWATCH_HTTP_PORT ?? '8080' },
-      'mqtt-port': { type: 'string', default: process.env.CAREWATCH_MQTT_PORT ?? '1883' },
+      'mqtt-port': { type: 'string', default: process.env.CAREWATCH_MQTT_PORT ?? String(MQTT_TLS_PORT) },
       'gateway-http-port': { type: 'string', default: process.env.CAREWATCH_GATEWAY_HTTP_PORT ?? '8081' },
       'push-port': { type: 'string', default: process.env.CAREWATCH_PUSH_PORT ?? '8082' },
       'watch-port': { type: 'string', default: process.env.CAREWATCH_WATCH_PORT ?? '5093' },
@@ -81,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   children.push(start('gateway', [
     'gateway', '--server', serverUrl, '--gateway-id', 'gw-demo',
     '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(dataDir, 'gateway'),
+    '--tls-key', paths.mqttTls.keyFile, '--tls-cert', paths.mqttTls.certFile,
     '--mqtt-port', values['mqtt-port'], '--http-port', values['gateway-http-port'], '--watch-port', values['watch-port'],
     '--push-port', values['push-port'], '--push-config', paths.gatewayPushConfig,
   ]));
@@ -92,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
   const stopTraffic = await startQuietTraffic({
     sites,
     creds,
-    mqttUrl: `mqtt://127.0.0.1:${values['mqtt-port']}`,
+    mqtt: brokerAt(`mqtts://127.0.0.1:${values['mqtt-port']}`, paths.mqttTls.caCertFile),
     watchHost: '127.0.0.1',
     watchPort: Number(values['watch-port']),
     everyMs: 5 * 60_000,
@@ -107,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     `  console (night staff):  ${serverUrl}/#token=${nurse.token}`,
     `  gateway local alarms:   http://127.0.0.1:${values['gateway-http-port']}/alarms (staff token: ${join(dataDir, 'gateway', 'gateway-staff-token')})`,
     `  gateway status page:    http://127.0.0.1:${values['gateway-http-port']}/ (the same token)`,
-    `  MQTT broker:            127.0.0.1:${values['mqtt-port']}`,
+    `  MQTT broker:            mqtts://127.0.0.1:${values['mqtt-port']} (devices trust the CA ${paths.mqttTls.caCertFile})`,
     `  4G-watch listener:      127.0.0.1:${values['watch-port']}`,
     `  platform pushes:        POST http://127.0.0.1:${values['push-port']}/push/{ctwing|onenet} (tokens in the credentials file)`,
     `  credentials:            ${paths.credentials}${created ? ' (new, mode 0600)' : ''}`,

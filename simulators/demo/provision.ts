@@ -6,6 +6,7 @@ import {
   hashSecret, newToken,
 } from '../../contract/index.ts';
 import { privateDir } from '../../contract/private-files.ts';
+import { type MqttTlsFiles, defaultTlsHosts, mqttTlsFilesIn, provisionMqttTls } from '../../contract/mqtt-tls.ts';
 
 export interface DemoPaths {
   dataDir: string;
@@ -15,6 +16,8 @@ export interface DemoPaths {
   gatewayToken: string;
   /** The gateway's `--push-config`: the platforms' push tokens (plain: the gateway must compare them). */
   gatewayPushConfig: string;
+  /** MQTT over TLS (issue 16): the CA beside the credentials file (devices and simulators trust it), the gateway's key and certificate beside its credentials. */
+  mqttTls: MqttTlsFiles;
 }
 
 export function demoPaths(dataDir: string): DemoPaths {
@@ -25,6 +28,7 @@ export function demoPaths(dataDir: string): DemoPaths {
     gatewayCredentials: join(dataDir, 'gateway', 'gateway-credentials.json'),
     gatewayToken: join(dataDir, 'gateway', 'token'),
     gatewayPushConfig: join(dataDir, 'gateway', 'push-config.json'),
+    mqttTls: mqttTlsFilesIn(join(dataDir, 'gateway'), dataDir),
   };
 }
 
@@ -33,12 +37,15 @@ export function readSiteFile(path: string): SiteFile {
 }
 
 /**
- * First start of the demo: random secrets for every user, gateway, device and bridge. The plain
+ * First start of the demo: random secrets for every user, gateway, device and bridge, and the
+ * gateway's MQTT TLS certificate with the CA that signs it. The plain
  * secrets go to `demo-credentials.json` (mode 0600) for people and simulators; the server and the
  * gateway get only hashes (CONTRACT.md: "stored hashed by the product").
  * A later start keeps every secret already provisioned and adds secrets for sites added since.
  */
 export function provisionDemo(paths: DemoPaths, sites: SiteFile[], gatewayId: string): { creds: DemoCredentials; created: boolean } {
+  // The gateway's MQTT certificate, made now, once (a later start keeps it and the CA devices trust).
+  provisionMqttTls(paths.mqttTls, { hosts: defaultTlsHosts(), commonName: gatewayId });
   const existing = existsSync(paths.credentials)
     ? DemoCredentialsSchema.parse(JSON.parse(readFileSync(paths.credentials, 'utf8')))
     : undefined;

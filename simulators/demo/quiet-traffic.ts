@@ -3,13 +3,13 @@ import { type DemoCredentials, type SiteFile, nativeTopic } from '../../contract
 import { encodeNativeState } from '../../devices/codecs/native.ts';
 import { encodeZ2mState } from '../../devices/codecs/zigbee2mqtt.ts';
 import { getProfile } from '../../devices/registry.ts';
-import { connectMqtt } from '../devices/mqtt-device.ts';
+import { connectMqtt, type BrokerAddress } from '../devices/mqtt-device.ts';
 import { WatchSim } from '../devices/watch-sim.ts';
 
 export interface QuietTrafficOptions {
   sites: SiteFile[];
   creds: DemoCredentials;
-  mqttUrl: string;
+  mqtt: BrokerAddress;
   watchHost: string;
   watchPort: number;
   /** How often every device checks in with its quiet state. */
@@ -29,7 +29,7 @@ export async function startQuietTraffic(opts: QuietTrafficOptions): Promise<() =
   for (const site of opts.sites) {
     const bridgeLogin = opts.creds.bridges.find((b) => b.siteId === site.site.id);
     const bridge = site.bridges.find((b) => b.name === bridgeLogin?.name);
-    const hub = bridgeLogin ? await connectMqtt({ url: opts.mqttUrl, username: bridgeLogin.mqttUsername, password: bridgeLogin.mqttPassword }) : undefined;
+    const hub = bridgeLogin ? await connectMqtt({ ...opts.mqtt, username: bridgeLogin.mqttUsername, password: bridgeLogin.mqttPassword }) : undefined;
     if (hub) clients.push(hub);
     for (const d of site.devices) {
       const profile = getProfile(d.profile);
@@ -38,7 +38,7 @@ export async function startQuietTraffic(opts: QuietTrafficOptions): Promise<() =
       const { action: _press, ...quiet } = profile.sample;
       const login = opts.creds.devices.find((c) => c.siteId === site.site.id && c.deviceId === d.id);
       if (d.transport === 'mqtt' && login?.mqttUsername && login.mqttPassword) {
-        const client = await connectMqtt({ url: opts.mqttUrl, username: login.mqttUsername, password: login.mqttPassword });
+        const client = await connectMqtt({ ...opts.mqtt, username: login.mqttUsername, password: login.mqttPassword });
         clients.push(client);
         jobs.push(() => client.publish(nativeTopic(site.site.id, d.id, 'state'), encodeNativeState(quiet, { ts: Date.now() }), { qos: 1 }));
       } else if (d.transport === 'zigbee2mqtt' && hub && bridge && d.friendlyName) {

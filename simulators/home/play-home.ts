@@ -1,5 +1,5 @@
 import type { DemoCredentials, DeviceFields, SiteFile } from '../../contract/index.ts';
-import { connectMqtt, Z2mBridgeSim } from '../devices/mqtt-device.ts';
+import { connectMqtt, Z2mBridgeSim, type BrokerAddress } from '../devices/mqtt-device.ts';
 import { pushAsPlatform } from '../devices/platform-sim.ts';
 import { WatchSim } from '../devices/watch-sim.ts';
 
@@ -7,7 +7,7 @@ export const HOME_ACTIONS = ['lk', 'sos', 'fall', 'smoke', 'smoke-clear', 'butto
 export type HomeAction = (typeof HOME_ACTIONS)[number];
 
 export interface HomeEndpoints {
-  mqttUrl: string;
+  mqtt: BrokerAddress;
   watchHost: string;
   watchPort: number;
   /** The gateway's platform-push listener. */
@@ -56,7 +56,7 @@ export async function playHome(site: SiteFile, creds: DemoCredentials, action: H
       const bridge = site.bridges[0];
       const login = creds.bridges.find((b) => b.siteId === site.site.id);
       if (!target?.friendlyName || !bridge || !login) throw new Error(`${site.site.id} has no Zigbee2MQTT device for ${action}`);
-      const client = await connectMqtt({ url: ep.mqttUrl, username: login.mqttUsername, password: login.mqttPassword });
+      const client = await connectMqtt({ ...ep.mqtt, username: login.mqttUsername, password: login.mqttPassword });
       try {
         await new Z2mBridgeSim(client, bridge.baseTopic).publish(target.friendlyName, target.profile, fields, target.model);
       } finally {

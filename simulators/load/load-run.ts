@@ -5,12 +5,12 @@ import { encodeZ2mState } from '../../devices/encode.ts';
 import { getProfile } from '../../devices/registry.ts';
 import { openSse, type SseReader } from '../bench/sse-reader.ts';
 import { percentile, round } from '../bench/stats.ts';
-import { connectMqtt } from '../devices/mqtt-device.ts';
+import { connectMqtt, type BrokerAddress } from '../devices/mqtt-device.ts';
 import type { LoadDevice } from './load-site.ts';
 import { sumSeries } from '../bench/prom-text.ts';
 
 export interface LoadEndpoints {
-  mqttUrl: string;
+  mqtt: BrokerAddress;
   serverUrl: string;
   /** The gateway's own HTTP (its /metrics counts what it refused). */
   gatewayUrl: string;
@@ -148,7 +148,7 @@ async function connectHubs(ep: LoadEndpoints, devices: readonly LoadDevice[]): P
   for (const name of new Set(devices.map((d) => d.bridge))) {
     const login = ep.creds.bridges.find((b) => b.siteId === 'load' && b.name === name);
     if (!login) throw new Error(`no credentials for the load site's hub ${name}`);
-    out.set(name, { client: await connectMqtt({ url: ep.mqttUrl, username: login.mqttUsername, password: login.mqttPassword }), baseTopic: `z2m-${name}` });
+    out.set(name, { client: await connectMqtt({ ...ep.mqtt, username: login.mqttUsername, password: login.mqttPassword }), baseTopic: `z2m-${name}` });
   }
   return out;
 }

@@ -27,7 +27,7 @@ export async function startLoadStack(count: number): Promise<{ ep: LoadEndpoints
   }
   const admin = stack.creds.users.find((u) => u.role === 'admin') ?? stack.creds.users[0]!;
   return {
-    ep: { mqttUrl: stack.mqttUrl, serverUrl: stack.serverUrl, gatewayUrl: stack.gatewayUrl, gatewayHeaders: stack.gatewayHeaders, token: admin.token, creds: stack.creds },
+    ep: { mqtt: stack.mqttBroker, serverUrl: stack.serverUrl, gatewayUrl: stack.gatewayUrl, gatewayHeaders: stack.gatewayHeaders, token: admin.token, creds: stack.creds },
     devices,
     async stop() {
       await stack.stop();

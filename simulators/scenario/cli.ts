@@ -1,3 +1,4 @@
+import type { BrokerAddress } from '../devices/mqtt-device.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DemoCredentials, type ScenarioObservation, UsageError, intOption, parseCommandLine } from '../../contract/index.ts';
@@ -25,11 +26,18 @@ export const SCENARIO_HELP = `  scenario FILE [--speed N | --virtual] [--check]
       CAREWATCH_PUSH_CTWING_TOKEN / CAREWATCH_PUSH_ONENET_TOKEN when set
 `;
 
-export async function runScenarioCommand(argv: string[], common: { credentials?: string | undefined; mqtt: string }): Promise<number> {
+export interface ScenarioCommon {
+  credentials?: string | undefined;
+  mqtt: string;
+  /** The broker at a URL, trusting a CA file (or the one beside the credentials). */
+  broker: (url: string, caFile: string | undefined, credentialsPath: string) => BrokerAddress;
+}
+
+export async function runScenarioCommand(argv: string[], common: ScenarioCommon): Promise<number> {
   const parsed = parseCommandLine(argv, {
     speed: { type: 'string' }, virtual: { type: 'boolean' }, check: { type: 'boolean' },
     server: { type: 'string' }, user: { type: 'string' }, watch: { type: 'string' }, 'push-url': { type: 'string' },
-    pty: { type: 'string', multiple: true }, socat: { type: 'boolean' }, credentials: { type: 'string' }, mqtt: { type: 'string' },
+    pty: { type: 'string', multiple: true }, socat: { type: 'boolean' }, credentials: { type: 'string' }, mqtt: { type: 'string' }, 'mqtt-ca': { type: 'string' },
   }, true);
   if (parsed === 'help') { process.stdout.write(`carewatch sim\n${SCENARIO_HELP}`); return 0; }
   const { values, positionals } = parsed;
@@ -83,7 +91,7 @@ async function socatPairs(s: LoadedScenario, serialEnds: Record<string, string>)
   return pairs;
 }
 
-function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, common: { credentials?: string | undefined; mqtt: string }) {
+function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, common: ScenarioCommon) {
   const credsPath = (values.credentials as string | undefined) ?? common.credentials ?? join(resolve(process.env.CAREWATCH_DATA_DIR ?? 'data'), 'demo-credentials.json');
   let creds: DemoCredentials;
   try {
@@ -109,7 +117,7 @@ function realEndpoints(s: LoadedScenario, values: Record<string, unknown>, commo
   return {
     serverUrl: String(values.server ?? `http://127.0.0.1:${env.CAREWATCH_SERVER_PORT ?? 8080}`),
     token: user.token,
-    mqttUrl: String(values.mqtt ?? common.mqtt),
+    mqtt: common.broker(String(values.mqtt ?? common.mqtt), values['mqtt-ca'] as string | undefined, credsPath),
     watchHost: watchHost ?? '127.0.0.1',
     watchPort: Number(watchPort ?? 5093),
     pushUrl: String(values['push-url'] ?? `http://127.0.0.1:${env.CAREWATCH_PUSH_PORT ?? 8082}`),

@@ -2,7 +2,7 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { AlarmChange, type DemoCredentials, type ScenarioObservation, type TimedWire, type WireClient } from '../../contract/index.ts';
-import { connectMqtt } from '../devices/mqtt-device.ts';
+import { connectMqtt, type BrokerAddress } from '../devices/mqtt-device.ts';
 import { compileScenario } from './compile-scenario.ts';
 import { expectationWindows, matchesExpectation } from './check-expectations.ts';
 import type { LoadedScenario } from './load-scenario.ts';
@@ -12,7 +12,7 @@ export interface RealEndpoints {
   serverUrl: string;
   /** A user's API token for the alarm stream (`GET /api/v1/stream`). */
   token: string;
-  mqttUrl: string;
+  mqtt: BrokerAddress;
   watchHost: string;
   watchPort: number;
   /** The gateway's platform-push listener (`gateway --push-port`, its own port since issue 16). */
@@ -168,7 +168,7 @@ class Links {
         ? this.ep.creds.devices.find((d) => d.siteId === who.siteId && d.deviceId === who.deviceId)
         : this.ep.creds.bridges.find((b) => b.siteId === who.siteId && b.name === who.bridge);
       if (!login?.mqttUsername || !login.mqttPassword) throw new Error(`no MQTT credentials for ${key} in the credentials file`);
-      c = connectMqtt({ url: this.ep.mqttUrl, username: login.mqttUsername, password: login.mqttPassword });
+      c = connectMqtt({ ...this.ep.mqtt, username: login.mqttUsername, password: login.mqttPassword });
       this.mqtt.set(key, c);
     }
     return c;

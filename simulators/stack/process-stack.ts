@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DemoCredentials } from '../../contract/index.ts';
 import { demoPaths, provisionDemo, readSiteFile } from '../demo/provision.ts';
 import { freePort } from './free-port.ts';
+import { type BrokerAddress, brokerAt } from '../devices/mqtt-device.ts';
 import { SERVICE_NODE_FLAGS } from './node-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,6 +25,8 @@ export interface ProcessStackOptions {
   serverWrapper?: string[];
   /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
   gatewayNodeArgs?: string[];
+  /** The same for the server process. */
+  serverNodeArgs?: string[];
   /** The server URL the gateway is given, when it reaches the server through something (a test's TCP proxy). */
   gatewayServerUrl?: () => string;
   /** Start both processes at once (the gateway retries the server until it is up): a quicker start on a busy machine. */
@@ -49,7 +52,8 @@ export class ProcessStack {
   }
 
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
-  get mqttUrl(): string { return `mqtt://127.0.0.1:${this.ports.mqtt}`; }
+  /** The gateway's broker over TLS, with the CA the demo's provisioning made (beside the credentials). */
+  get mqttBroker(): BrokerAddress { return brokerAt(`mqtts://127.0.0.1:${this.ports.mqtt}`, demoPaths(this.dataDir).mqttTls.caCertFile); }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
   get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
   /** The gateway's status page, status.json and metrics answer only to its local staff token (a file in its data dir). */
@@ -76,7 +80,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper, this.opts.serverNodeArgs);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 
@@ -85,6 +89,7 @@ export class ProcessStack {
     this.gateway = this.spawn([
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.opts.gatewayServerUrl?.() ?? this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
+      '--tls-key', paths.mqttTls.keyFile, '--tls-cert', paths.mqttTls.certFile,
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       '--push-port', String(this.ports.push), '--push-config', paths.gatewayPushConfig,
       ...(this.opts.gatewayArgs ?? []),

@@ -35,7 +35,7 @@ describe('delivery under failure: nothing lost, nothing doubled, each device in 
     await stack.start();
     const device = (deviceId: string, field: 'smoke' | 'water_leak') => {
       const d = stack.creds.devices.find((c) => c.deviceId === deviceId)!;
-      return new ResendingSmokeDetector({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId, field, ackTimeoutMs: 3000 });
+      return new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId, field, ackTimeoutMs: 3000 });
     };
     sensors = Array.from({ length: SENSORS }, (_, i) => device(`leak-${String(i + 1).padStart(3, '0')}`, 'water_leak'));
     smoke = [device('smoke-001', 'smoke'), device('smoke-002', 'smoke')];

@@ -47,7 +47,7 @@ describe('home care, end to end', () => {
   };
   const hub = async (i: number): Promise<MqttClient> => {
     const login = stack.creds.bridges.find((b) => b.siteId === home(i).site.id)!;
-    const client = await connectMqtt({ url: stack.mqttUrl, username: login.mqttUsername, password: login.mqttPassword });
+    const client = await connectMqtt({ ...stack.mqttBroker, username: login.mqttUsername, password: login.mqttPassword });
     client.on('error', () => undefined);
     clients.push(client);
     return client;

@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { brokerOptions } from '../../simulators/devices/mqtt-device.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAlarmSnapshot, type SiteFileInput, SirenWarningCommand, nativeTopic } from '../../contract/index.ts';
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
@@ -61,9 +62,9 @@ describe('the gateway\'s local alarm page and sounders while the server is unrea
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     staffToken = readFileSync(tokenFile, 'utf8').trim();
     const d = stack.creds.devices.find((c) => c.deviceId === 'smoke-1')!;
-    detector = await mqtt.connectAsync(stack.mqttUrl, { username: d.mqttUsername!, password: d.mqttPassword!, clientId: 'smoke-1', reconnectPeriod: 0 });
+    detector = await mqtt.connectAsync(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { username: d.mqttUsername!, password: d.mqttPassword!, clientId: 'smoke-1', reconnectPeriod: 0 }));
     const b = stack.creds.bridges.find((x) => x.siteId === SITE)!;
-    siren = await mqtt.connectAsync(stack.mqttUrl, { username: b.mqttUsername, password: b.mqttPassword, clientId: 'z2m-siren', reconnectPeriod: 0 });
+    siren = await mqtt.connectAsync(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { username: b.mqttUsername, password: b.mqttPassword, clientId: 'z2m-siren', reconnectPeriod: 0 }));
     siren.on('message', (_topic, payload) => commands.push(SirenWarningCommand.parse(JSON.parse(payload.toString()))));
     // The siren reports its state as Zigbee2MQTT does: the gateway takes it as its sounder's, not an unknown device.
     await siren.publishAsync(`zigbee2mqtt/${SIREN}`, JSON.stringify({ battery: 100, linkquality: 120 }), { qos: 1 });

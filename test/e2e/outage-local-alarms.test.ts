@@ -26,7 +26,7 @@ describe('a 40 s server outage', () => {
     await stack.start();
     smoke = ['smoke-001', 'smoke-002', 'smoke-003', 'smoke-004'].map((deviceId) => {
       const d = stack.creds.devices.find((c) => c.deviceId === deviceId)!;
-      return new ResendingSmokeDetector({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId });
+      return new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId });
     });
   }, 90_000);
 

@@ -28,7 +28,7 @@ describe('shipped scenarios in real time over the real transports', () => {
     ep = {
       serverUrl: stack.serverUrl,
       token: stack.creds.users.find((u) => u.username === 'admin')!.token,
-      mqttUrl: stack.mqttUrl,
+      mqtt: stack.mqttBroker,
       watchHost: '127.0.0.1',
       watchPort: stack.ports.watch,
       pushUrl: stack.pushUrl,

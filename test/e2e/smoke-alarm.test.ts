@@ -40,7 +40,7 @@ describe('a smoke alarm from device to console', () => {
 
   it('raises fire.smoke on {"smoke":true}, acks it, and clears it on {"smoke":false}', async () => {
     expect(sse.status).toBe(200);
-    const device = await connectMqtt({ url: stack.mqttUrl, ...stack.mqttLogin('smoke-203') });
+    const device = await connectMqtt({ ...stack.mqttBroker, ...stack.mqttLogin('smoke-203') });
     try {
       await device.publishAsync('carewatch/demo/devices/smoke-203/state', '{"smoke":true}', { qos: 1 });
 
@@ -74,14 +74,14 @@ describe('a smoke alarm from device to console', () => {
   it('refuses a wrong password with a counted reason', async () => {
     const login = stack.mqttLogin('smoke-204');
     const before = stack.gateway.rejections.total('mqtt', 'auth');
-    const err = await connectMqtt({ url: stack.mqttUrl, username: login.username, password: 'not-the-password' }).then(() => null, (e: Error) => e);
+    const err = await connectMqtt({ ...stack.mqttBroker, username: login.username, password: 'not-the-password' }).then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/Bad username or password/i);
     expect(stack.gateway.rejections.total('mqtt', 'auth')).toBe(before + 1);
   });
 
   it('closes a device that publishes to another device\'s topic, and the next good message still works', async () => {
     const before = stack.gateway.rejections.total('mqtt', 'topic');
-    const intruder = await connectMqtt({ url: stack.mqttUrl, ...stack.mqttLogin('smoke-204') });
+    const intruder = await connectMqtt({ ...stack.mqttBroker, ...stack.mqttLogin('smoke-204') });
     const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
     intruder.publish('carewatch/demo/devices/smoke-205/state', '{"smoke":true}', { qos: 1 });
     await closed;
@@ -95,7 +95,7 @@ describe('a smoke alarm from device to console', () => {
 
   it('drops malformed JSON with a counted reason, keeps the connection, and takes the next good message', async () => {
     const before = stack.gateway.rejections.total('mqtt', 'malformed_json');
-    const device = await connectMqtt({ url: stack.mqttUrl, ...stack.mqttLogin('smoke-206') });
+    const device = await connectMqtt({ ...stack.mqttBroker, ...stack.mqttLogin('smoke-206') });
     try {
       await device.publishAsync('carewatch/demo/devices/smoke-206/state', '{"smoke":tru', { qos: 1 });
       expect(stack.gateway.rejections.total('mqtt', 'malformed_json')).toBe(before + 1);
@@ -108,7 +108,7 @@ describe('a smoke alarm from device to console', () => {
   });
 
   async function expectAlarmAfterGoodMessage(deviceId: string): Promise<void> {
-    const device = await connectMqtt({ url: stack.mqttUrl, ...stack.mqttLogin(deviceId) });
+    const device = await connectMqtt({ ...stack.mqttBroker, ...stack.mqttLogin(deviceId) });
     try {
       await device.publishAsync(`carewatch/demo/devices/${deviceId}/state`, '{"smoke":true}', { qos: 1 });
       await sse.next((m) => { const c = AlarmChange.parse(JSON.parse(m.data)); return c.alarm.deviceId === deviceId && c.change === 'raised'; });

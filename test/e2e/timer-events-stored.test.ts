@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
+import { brokerOptions } from '../../simulators/devices/mqtt-device.ts';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/e2e-devices.ts';
@@ -38,7 +39,7 @@ describe('an event raised by a timer while the store fails', () => {
 
   it('is retried until stored (rules restart from stored state), logged, counted, and raises gateway.trouble', async () => {
     const login = stack.mqttLogin('flow', home.siteId);
-    const client = await mqtt.connectAsync(stack.mqttUrl, { ...login, clientId: 'flow-test', reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { ...login, clientId: 'flow-test', reconnectPeriod: 0 }));
     const locker = new Database(join(stack.dataDir, 'gateway', 'gateway.db'));
     locker.pragma('busy_timeout = 100');
     try {

@@ -42,7 +42,7 @@ describe('upstream links, real processes', () => {
     stack = new ProcessStack({ siteFiles: [DEMO_SITE], dataDir: dir.path, gatewayArgs: ['--upstream', file] });
     await stack.start();
     const creds = stack.creds.devices.find((d) => d.deviceId === detectors[0]!.id)!;
-    client = await connectMqtt({ url: stack.mqttUrl, username: creds.mqttUsername!, password: creds.mqttPassword! });
+    client = await connectMqtt({ ...stack.mqttBroker, username: creds.mqttUsername!, password: creds.mqttPassword! });
   }, 150_000);
 
   afterAll(async () => {
@@ -55,7 +55,7 @@ describe('upstream links, real processes', () => {
   const fires = (r: ReceiverProcess<ReceivedDc09>) => r.received.filter((m) => m.contactId?.code === 111);
   const smoke = async (deviceId: string, on: boolean) => {
     const d = stack.creds.devices.find((x) => x.deviceId === deviceId)!;
-    const c = d.deviceId === detectors[0]!.id ? client : await connectMqtt({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword! });
+    const c = d.deviceId === detectors[0]!.id ? client : await connectMqtt({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! });
     await new NativeDeviceSim(c, 'demo', deviceId).publish({ smoke: on }, { ts: Date.now() });
     if (c !== client) await c.endAsync();
   };

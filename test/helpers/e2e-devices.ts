@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { nativeTopic } from '../../contract/index.ts';
-import { connectMqtt } from '../../simulators/devices/mqtt-device.ts';
+import { type BrokerAddress, connectMqtt } from '../../simulators/devices/mqtt-device.ts';
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
@@ -15,8 +15,7 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface ResendingDeviceOptions {
-  url: string;
+export interface ResendingDeviceOptions extends BrokerAddress {
   username: string;
   password: string;
   siteId: string;
@@ -135,7 +134,7 @@ export class ResendingSmokeDetector {
     }
     for (;;) {
       try {
-        const client = await connectMqtt({ url: this.opts.url, username: this.opts.username, password: this.opts.password, clientId: this.opts.username });
+        const client = await connectMqtt({ url: this.opts.url, ...(this.opts.ca ? { ca: this.opts.ca } : {}), username: this.opts.username, password: this.opts.password, clientId: this.opts.username });
         client.on('error', () => undefined);
         this.client = client;
         return client;

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { DemoCredentials } from '../../contract/index.ts';
+import type { BrokerAddress } from '../../simulators/devices/mqtt-device.ts';
 import { ResendingSmokeDetector, transitions } from './e2e-devices.ts';
 import { type ServerView, storedEvents } from './e2e-server.ts';
 
@@ -31,8 +32,8 @@ export async function expectExactlyOnce(serverDataDir: string, view: ServerView,
 }
 
 /** The MQTT smoke detectors of one site of a stack, as devices that resend until acknowledged. */
-export function smokeDetectors(stack: { creds: DemoCredentials; mqttUrl: string }, site: string): ResendingSmokeDetector[] {
+export function smokeDetectors(stack: { creds: DemoCredentials; mqttBroker: BrokerAddress }, site: string): ResendingSmokeDetector[] {
   return stack.creds.devices
     .filter((d) => d.siteId === site && d.profile === 'smoke-detector' && d.transport === 'mqtt')
-    .map((d) => new ResendingSmokeDetector({ url: stack.mqttUrl, username: d.mqttUsername!, password: d.mqttPassword!, siteId: site, deviceId: d.deviceId }));
+    .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: site, deviceId: d.deviceId }));
 }

@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeTopic } from '../../contract/index.ts';
 import { encodeNativeState } from '../../devices/codecs/native.ts';
-import { connectMqtt } from '../../simulators/devices/mqtt-device.ts';
+import { type BrokerAddress, brokerOptions, connectMqtt } from '../../simulators/devices/mqtt-device.ts';
 import { DEMO_SITES_DIR } from '../../simulators/demo/cli.ts';
 import { DEMO_SITE, type Stack, startStack } from '../helpers/stack.ts';
 
@@ -15,8 +15,8 @@ import { DEMO_SITE, type Stack, startStack } from '../helpers/stack.ts';
 const HOME = join(DEMO_SITES_DIR, 'homes', 'home-0001.yaml');
 
 /** CONNACK or the refusal, never a hang. */
-function connect(url: string, opts: IClientOptions, onMessage?: (topic: string, payload: Buffer) => void): Promise<{ client: MqttClient; refused?: number }> {
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+function connect(broker: BrokerAddress, opts: IClientOptions, onMessage?: (topic: string, payload: Buffer) => void): Promise<{ client: MqttClient; refused?: number }> {
+  const client = mqtt.connect(broker.url, brokerOptions(broker, { reconnectPeriod: 0, connectTimeout: 5000, ...opts }));
   client.on('error', () => undefined);
   if (onMessage) client.on('message', onMessage); // before CONNACK: a stored session's queue comes right after it
   return new Promise((resolve, reject) => {
@@ -41,13 +41,13 @@ describe('MQTT client ids and sessions belong to a credential', () => {
   };
 
   it('a home hub\'s credentials connecting with the care home bridge\'s client id are refused (identifier rejected), three times, and the bridge stays online', async () => {
-    const bridge = await connect(stack.mqttUrl, { ...login('demo'), clientId: 'z2m-care-home' });
+    const bridge = await connect(stack.mqttBroker, { ...login('demo'), clientId: 'z2m-care-home' });
     expect(bridge.refused).toBeUndefined();
     open.push(bridge.client);
     let bridgeClosed = false;
     bridge.client.on('close', () => { bridgeClosed = true; });
     for (let i = 0; i < 3; i++) {
-      const intruder = await connect(stack.mqttUrl, { ...login('home-0001'), clientId: 'z2m-care-home' });
+      const intruder = await connect(stack.mqttBroker, { ...login('home-0001'), clientId: 'z2m-care-home' });
       expect(intruder.refused).toBe(2); // [MQTT-3.2.2.3] identifier rejected
     }
     // Still connected: a QoS 1 publish is acknowledged on the same connection.
@@ -57,9 +57,9 @@ describe('MQTT client ids and sessions belong to a credential', () => {
   });
 
   it('the same credential may still reconnect over its own client id (a half-open socket is replaced)', async () => {
-    const first = await connect(stack.mqttUrl, { ...stack.mqttLogin('smoke-201'), clientId: 'smoke-201' });
+    const first = await connect(stack.mqttBroker, { ...stack.mqttLogin('smoke-201'), clientId: 'smoke-201' });
     const firstClosed = new Promise<void>((r) => first.client.once('close', () => r()));
-    const second = await connect(stack.mqttUrl, { ...stack.mqttLogin('smoke-201'), clientId: 'smoke-201' });
+    const second = await connect(stack.mqttBroker, { ...stack.mqttLogin('smoke-201'), clientId: 'smoke-201' });
     expect(second.refused).toBeUndefined();
     open.push(second.client);
     await firstClosed;
@@ -70,28 +70,28 @@ describe('MQTT client ids and sessions belong to a credential', () => {
     const cred = stack.mqttLogin('smoke-202');
     const sessions = [];
     for (let i = 0; i < 8; i++) {
-      const s = await connect(stack.mqttUrl, { ...cred, clientId: `s202-${i}`, clean: false });
+      const s = await connect(stack.mqttBroker, { ...cred, clientId: `s202-${i}`, clean: false });
       expect(s.refused).toBeUndefined();
       sessions.push(s.client);
     }
     open.push(...sessions);
-    const ninth = await connect(stack.mqttUrl, { ...cred, clientId: 's202-8', clean: false });
+    const ninth = await connect(stack.mqttBroker, { ...cred, clientId: 's202-8', clean: false });
     expect(ninth.refused).toBe(5);
     // Ending a stored session's connection lets a newer session of the same credential in: the oldest stored one gives way.
     await sessions[0]!.endAsync();
-    const again = await connect(stack.mqttUrl, { ...cred, clientId: 's202-9', clean: false });
+    const again = await connect(stack.mqttBroker, { ...cred, clientId: 's202-9', clean: false });
     expect(again.refused).toBeUndefined();
     open.push(again.client);
   });
 
   it('retains nothing under names that map to no device, nor oversize payloads; a known device\'s availability is retained', async () => {
-    const bridge = await connectMqtt({ url: stack.mqttUrl, ...login('demo') });
+    const bridge = await connectMqtt({ ...stack.mqttBroker, ...login('demo') });
     open.push(bridge);
     await bridge.publishAsync('zigbee2mqtt/made-up-1', Buffer.alloc(60 * 1024, 0x61), { qos: 1, retain: true });
     await bridge.publishAsync('zigbee2mqtt/made-up-2', '{"smoke":false}', { qos: 1, retain: true });
     await bridge.publishAsync('zigbee2mqtt/一楼活动室 烟感/availability', Buffer.alloc(8 * 1024, 0x20), { qos: 1, retain: true });
     await bridge.publishAsync('zigbee2mqtt/kitchen heat/availability', '{"state":"online"}', { qos: 1, retain: true });
-    const reader = await connectMqtt({ url: stack.mqttUrl, ...login('demo') });
+    const reader = await connectMqtt({ ...stack.mqttBroker, ...login('demo') });
     open.push(reader);
     const got: string[] = [];
     const known = new Promise<void>((resolve) => reader.on('message', (topic) => { got.push(topic); if (topic === 'zigbee2mqtt/kitchen heat/availability') resolve(); }));
@@ -107,16 +107,16 @@ describe('MQTT client ids and sessions belong to a credential', () => {
   it('queues nothing for an offline clean=false session fed from a second connection (subscriptions are granted QoS 0)', async () => {
     const cred = stack.mqttLogin('smoke-203');
     const topic = nativeTopic('demo', 'smoke-203', 'state');
-    const sleeper = await connect(stack.mqttUrl, { ...cred, clientId: 'sleeper-203', clean: false });
+    const sleeper = await connect(stack.mqttBroker, { ...cred, clientId: 'sleeper-203', clean: false });
     await sleeper.client.subscribeAsync(topic, { qos: 1 });
     await sleeper.client.endAsync();
-    const feeder = await connectMqtt({ url: stack.mqttUrl, ...cred });
+    const feeder = await connectMqtt({ ...stack.mqttBroker, ...cred });
     open.push(feeder);
     for (let i = 0; i < 50; i++) await feeder.publishAsync(topic, encodeNativeState({ battery: 90 - (i % 10) }), { qos: 1 });
     const received: string[] = [];
     let sawLive!: () => void;
     const live = new Promise<void>((resolve) => { sawLive = resolve; });
-    const back = await connect(stack.mqttUrl, { ...cred, clientId: 'sleeper-203', clean: false }, (_t, payload) => {
+    const back = await connect(stack.mqttBroker, { ...cred, clientId: 'sleeper-203', clean: false }, (_t, payload) => {
       received.push(payload.toString());
       if (payload.toString().includes('"battery":42')) sawLive();
     });

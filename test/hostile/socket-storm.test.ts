@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeTopic } from '../../contract/index.ts';
 import { encodeNativeState } from '../../devices/codecs/native.ts';
 import mqtt from 'mqtt';
+import { brokerOptions } from '../../simulators/devices/mqtt-device.ts';
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
 import { DEMO_SITE } from '../helpers/stack.ts';
 import { SseClient } from '../helpers/sse-client.ts';
@@ -51,7 +52,7 @@ describe('a storm of silent sockets beyond the descriptor limit', () => {
     const d = stack.creds.devices.find((x) => x.deviceId === 'smoke-201')!;
     // A generous bound (a loaded CI machine): the claim is that it connects at all; before
     // issue 16 it never did, the gateway being out of descriptors.
-    const device = mqtt.connect(stack.mqttUrl, { username: d.mqttUsername!, password: d.mqttPassword!, reconnectPeriod: 0, connectTimeout: 30_000 });
+    const device = mqtt.connect(stack.mqttBroker.url, brokerOptions(stack.mqttBroker, { username: d.mqttUsername!, password: d.mqttPassword!, reconnectPeriod: 0, connectTimeout: 30_000 }));
     device.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       device.once('connect', () => resolve());
