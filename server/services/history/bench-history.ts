@@ -178,6 +178,8 @@ async function queryP99(backend: Backend, queries = 200) {
       // In turn, each kind first as often as the others.
       for (let k = 0; k < order.length; k++) {
         const kind = order[(k + Math.max(i, 0)) % order.length]!;
+        // The way the product no longer takes for this query (the points), one round in four.
+        if ((kind === 'fromPoints' || kind === 'bare') && i % 4 !== 0) continue;
         t0 = performance.now();
         const s = await kinds[kind](device);
         if (i >= 0) took[kind].push(performance.now() - t0);
