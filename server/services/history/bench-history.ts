@@ -93,7 +93,9 @@ function influxBackend(base: string): Backend {
           return (await fetch(`${base}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`)).json();
         },
         bareRollup: async (device, from, to, every) => {
-          const q = `SELECT SUM("sum_pressure"), SUM("count_pressure"), MIN("min_pressure"), MAX("max_pressure") FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms) fill(none)`;
+          const q = every === HOUR
+            ? `SELECT "sum_pressure", "count_pressure", "min_pressure", "max_pressure" FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms`
+            : `SELECT SUM("sum_pressure"), SUM("count_pressure"), MIN("min_pressure"), MAX("max_pressure") FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms) fill(none)`;
           return (await fetch(`${base}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`)).json();
         },
         dispose: async () => {

@@ -80,10 +80,13 @@ export class InfluxRollup {
     }
     const fields = (q.fields ?? Object.keys(READING_FIELD_KINDS)).filter((f) => f in READING_FIELD_KINDS).sort();
     const where = `${tagFilter(q.siteId, q.deviceId)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
-    const from = `FROM "${ROLLUP_RP}"."${ROLLUP_MEASUREMENT}" WHERE ${where} GROUP BY time(${everyMs}ms) fill(none)`;
+    // By the hour, the roll-up rows are the buckets: read as they are, with no aggregation in influxd.
+    const hourly = everyMs === HOUR_MS;
+    const from = `FROM "${ROLLUP_RP}"."${ROLLUP_MEASUREMENT}" WHERE ${where}${hourly ? '' : ` GROUP BY time(${everyMs}ms) fill(none)`}`;
+    const agg = (fn: string, col: string) => (hourly ? escape.quoted(col) : `${fn}(${escape.quoted(col)})`);
     const results = await this.conn.query(fields.map((f) => readingKind(f) === 'number'
-      ? `SELECT SUM(${escape.quoted(`sum_${f}`)}), SUM(${escape.quoted(`count_${f}`)}), MIN(${escape.quoted(`min_${f}`)}), MAX(${escape.quoted(`max_${f}`)}) ${from}`
-      : `SELECT LAST(${escape.quoted(`last_${f}`)}), SUM(${escape.quoted(`count_${f}`)}) ${from}`));
+      ? `SELECT ${agg('SUM', `sum_${f}`)}, ${agg('SUM', `count_${f}`)}, ${agg('MIN', `min_${f}`)}, ${agg('MAX', `max_${f}`)} ${from}`
+      : `SELECT ${agg('LAST', `last_${f}`)}, ${agg('SUM', `count_${f}`)} ${from}`));
     const out: FieldSeries[] = [];
     fields.forEach((field, i) => {
       const kind = readingKind(field);
