@@ -12,6 +12,7 @@ import { benchEscalationTimers } from './escalation-timers.ts';
 import { benchServerAlarms } from './server-alarms.ts';
 import { benchLoad } from './load.ts';
 import { benchPostgresStore } from './postgres-store.ts';
+import { benchReplicas } from './replicas.ts';
 
 interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
 interface UpstreamResult { messages: number; latencySamples: number; dc09: UpstreamLinkFigures; gb26875: UpstreamLinkFigures }
@@ -125,6 +126,23 @@ export const BENCHES: Bench[] = [
           `| ingest, batches of ${r.batch} | ${e.ingestPerSec} events/s | **${p.ingestPerSec} events/s** |`,
           `| one alarm ingested, p50 / p99 | ${e.alarmP50Ms} / ${e.alarmP99Ms} ms | ${p.alarmP50Ms} / **${p.alarmP99Ms} ms** |`],
         lines: [`ingest: embedded ${e.ingestPerSec} events/s, PostgreSQL ${p.ingestPerSec} events/s; one alarm p99: embedded ${e.alarmP99Ms} ms, PostgreSQL ${p.alarmP99Ms} ms`],
+      };
+    },
+  },
+  {
+    name: 'replicas',
+    about: 'ingest events/s into one server replica against three behind round-robin, one PostgreSQL 15 and one nats-server (issue 22)',
+    async run() {
+      const r = await benchReplicas();
+      return {
+        title: 'Scale-out: one server replica against three behind round-robin (issue 22)',
+        method: `Three real \`carewatch server --store postgres://… --bus nats://…\` processes on one database of Debian's PostgreSQL 15 (fsync on) and one nats-server, started by the bench on loopback. Ingest: ${r.eventsPerRound} call events a round (raise, clear: each moves an alarm and writes an audit record) in batches of ${r.batch}, ${r.concurrency} requests in flight; one replica: every batch to the first; three: batches in turn to each, as a round-robin load balancer. Rounds alternate between the two (${r.rounds} each, after one warm-up round of each); figures are medians of the rounds' events/s. The three processes run throughout.`,
+        baseline: 'the same three processes, every batch sent to one of them, rounds interleaved in the same run',
+        goal: 'three replicas take ≥ 2 × one replica\'s ingest (issue 22)',
+        figures: { ...r },
+        table: ['| | one replica (baseline) | three replicas, round-robin |', '|---|---:|---:|',
+          `| ingest, batches of ${r.batch}, ${r.concurrency} in flight | ${r.oneReplicaPerSec} events/s | **${r.threeReplicasPerSec} events/s** (${(r.threeReplicasPerSec / r.oneReplicaPerSec).toFixed(2)} ×) |`],
+        lines: [`ingest: one replica ${r.oneReplicaPerSec} events/s (rounds ${r.oneRounds.join(', ')}), three replicas ${r.threeReplicasPerSec} events/s (rounds ${r.threeRounds.join(', ')})`],
       };
     },
   },
