@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
-import { ResendingSmokeDetector, transitions, waitFor } from '../helpers/e2e-devices.ts';
-import { ServerView, gatewayStatus, outboxTotal, storedEvents } from '../helpers/e2e-server.ts';
+import { type ResendingSmokeDetector, waitFor } from '../helpers/e2e-devices.ts';
+import { ServerView, gatewayStatus, outboxTotal } from '../helpers/e2e-server.ts';
+import { expectExactlyOnce as expectExactlyOnceIn, smokeDetectors } from '../helpers/exactly-once.ts';
 import { DEMO_SITE } from '../helpers/stack.ts';
 
 // README, "never lost on the way": an alarm a device published and the gateway accepted reaches
@@ -26,13 +27,11 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
     stack = new ProcessStack({ siteFiles: [DEMO_SITE], startTogether: true });
     await stack.start();
     view = new ServerView(stack.serverUrl, stack.creds.users.find((u) => u.username === 'admin')!.token);
-    detectors = stack.creds.devices
-      .filter((d) => d.siteId === SITE && d.profile === 'smoke-detector' && d.transport === 'mqtt')
-      // A PUBACK is waited for longer than the gateway is frozen below, so each detector is seen
-      // waiting: the connection's close at the kill makes it send again. (With the default 5 s, a
-      // publish the loaded gateway was slow to answer timed out while frozen, its detector went to
-      // reconnect into the frozen gateway, and was never seen waiting.)
-      .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId, ackTimeoutMs: 30_000 }));
+    // A PUBACK is waited for longer than the gateway is frozen below, so each detector is seen
+    // waiting: the connection's close at the kill makes it send again. (With the default 5 s, a
+    // publish the loaded gateway was slow to answer timed out while frozen, its detector went to
+    // reconnect into the frozen gateway, and was never seen waiting.)
+    detectors = smokeDetectors(stack, SITE, { ackTimeoutMs: 30_000 });
   }, 120_000);
 
   afterAll(async () => {
@@ -46,26 +45,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
   // process starts: a start costs ~1.3 s of CPU, and took 6–20 s on a loaded machine.
   const DEVICE_DEADLINE_MS = 90_000;
 
-  /** Per detector: the server holds exactly the changes the gateway acknowledged, once each. */
-  async function expectExactlyOnce(): Promise<void> {
-    const events = storedEvents(`${stack.dataDir}/server`, { siteId: SITE, kind: 'fire.smoke' });
-    const log = await view.changeLog();
-    for (const d of detectors) {
-      const id = d.deviceId;
-      const expected = transitions(d.acked);
-      const raises = Math.ceil(expected / 2);
-      const mine = events.filter((e) => e.deviceId === id);
-      expect(mine.map((e) => e.action), `events of ${id}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raise' : 'clear')));
-      expect(new Set(mine.map((e) => e.seq)).size, `distinct seqs of ${id}`).toBe(expected);
-
-      const alarms = await view.alarmsOf(SITE, { deviceId: id, kind: 'fire.smoke' });
-      expect(alarms, `alarms of ${id}`).toHaveLength(1);
-      expect(alarms[0]).toMatchObject({ count: raises, status: d.acked.at(-1) ? 'active_unack' : 'cleared_unack' });
-      // Changes the events made; the server's own escalation steps (issue 18) may come between them in a long run.
-      const changes = log.filter((c) => c.alarm.id === alarms[0]!.id && c.change !== 'escalated').map((c) => c.change);
-      expect(changes, `changes of ${id}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raised' : 'cleared')));
-    }
-  }
+  const expectExactlyOnce = () => expectExactlyOnceIn(`${stack.dataDir}/server`, view, SITE, detectors);
 
   it('a gateway killed with SIGKILL mid-stream loses no accepted alarm and duplicates none', async () => {
     const TOGGLES = 15;
