@@ -60,6 +60,17 @@ export const UpstreamLinkStatus = z.object({
 });
 export type UpstreamLinkStatus = z.infer<typeof UpstreamLinkStatus>;
 
+/**
+ * Where the gateway delivers its events (issue 22): the server's HTTP ingest (the default), or a
+ * durable NATS JetStream stream that the server replicas consume (`--deliver jetstream --nats URL`).
+ */
+export const DeliveryTarget = z.object({
+  via: z.enum(['http', 'jetstream']),
+  /** The server's URL, or the NATS servers' URLs. */
+  url: z.string(),
+});
+export type DeliveryTarget = z.infer<typeof DeliveryTarget>;
+
 /** `GET /status.json` on the gateway's own HTTP port (its local page reads the same). */
 export const GatewayStatus = z.object({
   gatewayId: z.string(),
@@ -74,6 +85,8 @@ export const GatewayStatus = z.object({
   /** Receiving centres this gateway reports to (empty without `--upstream`). */
   upstream: z.array(UpstreamLinkStatus),
   server: z.string(),
+  /** Where events go: HTTP to `server`, or into JetStream (the server still takes heartbeats over HTTP). */
+  delivery: DeliveryTarget,
   /** Serial ports and external bridges running, per site (they follow hot reload). */
   links: z.record(z.string(), z.array(z.string())),
 });

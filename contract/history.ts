@@ -115,6 +115,11 @@ export const ReadingsResponse = z.object({
   from: z.string(),
   to: z.string(),
   every: z.string().nullable(),
+  /**
+   * What the answer was computed from: `raw`, the points as stored; `1h`, the hourly roll-ups (a
+   * range longer than two days with `every` in whole hours; `from` and `to` are then whole hours).
+   */
+  resolution: z.enum(['raw', '1h']),
   series: z.array(z.object({ field: z.string(), kind: z.enum(['number', 'boolean', 'string']), points: z.array(SeriesPoint), truncated: z.boolean() })),
 });
 export type ReadingsResponse = z.infer<typeof ReadingsResponse>;

@@ -66,6 +66,11 @@ export const JetStreamVerdict = z.discriminatedUnion('verdict', [
     refusal: IngestRefusal,
     /** The event as the gateway sent it (an invalid one may not parse as an `Event`). */
     event: z.record(z.string(), z.unknown()),
+    /**
+     * A site the server does serve for this gateway: the gateway raises its `gateway.trouble`
+     * there (the verdict may come before the gateway knows any site went through).
+     */
+    servedSite: z.string().optional(),
   }),
   z.object({ verdict: z.literal('stored'), msgId: z.string(), eventId: z.string(), siteId: z.string() }),
 ]);

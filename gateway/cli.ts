@@ -12,6 +12,10 @@ const HELP = `carewatch gateway --site FILE|DIR [--site ...] --server URL [optio
 
   --site PATH          site file (YAML/JSON) or a folder of them; repeatable
   --server URL         central server               (CAREWATCH_SERVER_URL, default http://127.0.0.1:8080)
+  --deliver http|jetstream  where events go: HTTP to --server, or a durable NATS JetStream stream
+                       that the server replicas consume (CAREWATCH_DELIVER, default http;
+                       heartbeats and config pulls still use --server; docs/scale-out.md)
+  --nats URL           nats://host:4222[,nats://…] for --deliver jetstream (CAREWATCH_NATS_URL)
   --gateway-id ID      this gateway's id as the server's provisioning names it (CAREWATCH_GATEWAY_ID);
                        required: no default, as a wrong id has every event refused (403)
   --token-file FILE    file holding the gateway's server token (or CAREWATCH_GATEWAY_TOKEN)
@@ -52,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, {
     site: { type: 'string', multiple: true },
     server: { type: 'string', default: env.CAREWATCH_SERVER_URL ?? 'http://127.0.0.1:8080' },
+    deliver: { type: 'string', default: env.CAREWATCH_DELIVER ?? 'http' },
+    nats: { type: 'string', default: env.CAREWATCH_NATS_URL },
     'gateway-id': { type: 'string', default: env.CAREWATCH_GATEWAY_ID },
     'token-file': { type: 'string' },
     credentials: { type: 'string' },
@@ -88,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (!values.site?.length && pull === 'off') throw new UsageError('--config-pull off needs --site FILE|DIR');
+  const deliverTo = deliveryOf(values.deliver, values.nats);
   const dataDir = resolve(values['data-dir']);
   const gatewayId = values['gateway-id'];
   if (!gatewayId) throw new UsageError('no gateway id: give --gateway-id ID or CAREWATCH_GATEWAY_ID (the id the server\'s provisioning names this gateway by)');
@@ -112,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
     sites: values.site ?? [],
     ...(pull === 'on' ? { managedSitesDir: resolve(values['managed-sites'] ?? join(dataDir, 'managed-sites')) } : {}),
     serverUrl: values.server.replace(/\/$/, ''),
+    ...(deliverTo ? { deliverTo } : {}),
     token,
     dataDir,
     credentialsFile,
@@ -148,6 +156,15 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** `--deliver` and `--nats`: HTTP (undefined), or JetStream with the NATS servers' URLs. */
+function deliveryOf(deliver: string, nats: string | undefined): { via: 'jetstream'; natsUrl: string } | undefined {
+  if (deliver === 'http') return undefined;
+  if (deliver !== 'jetstream') throw new UsageError(`--deliver must be "http" or "jetstream", got "${deliver}"`);
+  if (!nats) throw new UsageError('--deliver jetstream needs --nats nats://host:4222 (or CAREWATCH_NATS_URL)');
+  if (!nats.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+\/?$/.test(u.trim()))) throw new UsageError(`--nats must be nats://host:port[,nats://…], got "${nats}"`);
+  return { via: 'jetstream', natsUrl: nats };
 }
 
 /**

@@ -4,6 +4,7 @@ import { type SchedulerLike, asyncScheduler } from 'rxjs';
 import type { Reading } from '../contract/index.ts';
 import { getProfile } from '../devices/registry.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
+import { JetStreamTransport } from './forwarder/jetstream-transport.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { EventLoopWatch } from './event-loop-watch.ts';
 import { GatewayHttp } from './http/gateway-http.ts';
@@ -46,6 +47,11 @@ export interface GatewayOptions {
   /** Site files, or folders of them (a regional gateway's homes). */
   sites: string[];
   serverUrl: string;
+  /**
+   * Events into a durable NATS JetStream stream instead of HTTP (issue 22, docs/scale-out.md);
+   * heartbeats and configuration pulls still go to `serverUrl`. Default: HTTP to `serverUrl`.
+   */
+  deliverTo?: { via: 'jetstream'; natsUrl: string };
   token: string;
   dataDir: string;
   credentialsFile: string;
@@ -287,6 +293,7 @@ export class Gateway {
     const watch = await this.started('watch listener', this.watch).start();
     this.forwarder = new Forwarder({
       serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, troubleMemory: new SqliteTroubleMemory(db), log, metrics: this.metrics,
+      ...(opts.deliverTo ? { transport: new JetStreamTransport({ natsUrl: opts.deliverTo.natsUrl, gatewayId: opts.gatewayId, token: opts.token, outbox, log }) } : {}),
       onReach: (since) => local.serverReach(since),
     });
     this.started('forwarder', this.forwarder).start();
@@ -339,7 +346,7 @@ export class Gateway {
     this.loopWatch = new EventLoopWatch({ metrics: this.metrics, log });
     this.started('event-loop watch', this.loopWatch).start();
     this.addresses = { mqtt, http, watch, push: pushAddress };
-    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, push: `${pushAddress.host}:${pushAddress.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl }, 'gateway started');
+    log.info({ sites: registry.size, mqtt: `${mqtt.host}:${mqtt.port}`, http: `${http.host}:${http.port}`, push: `${pushAddress.host}:${pushAddress.port}`, watch: `${watch.host}:${watch.port}`, server: opts.serverUrl, delivery: this.forwarder.target }, 'gateway started');
   }
 
   status(): GatewayStatus {
@@ -354,6 +361,7 @@ export class Gateway {
       parked: this.outbox?.parked(PARKED_LISTED) ?? { total: 0, events: [] },
       forwarder: this.forwarder ? { ...this.forwarder.stats } : null,
       server: this.opts.serverUrl,
+      delivery: this.forwarder?.target ?? (this.opts.deliverTo ? { via: 'jetstream', url: this.opts.deliverTo.natsUrl } : { via: 'http', url: this.opts.serverUrl }),
       links: this.links?.list() ?? {},
     };
   }

@@ -11,6 +11,7 @@ import type { EscalationOptions } from './plugins/app/escalation.ts';
 import eventLoopWatchPlugin from './plugins/app/event-loop-watch.ts';
 import gatewayWatchPlugin from './plugins/app/gateway-watch.ts';
 import historyPlugin from './plugins/app/history.ts';
+import jetStreamIngestPlugin from './plugins/app/jetstream-ingest.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import privacyPlugin from './plugins/app/privacy.ts';
 import type { PrivacyOptions } from './plugins/app/privacy.ts';
@@ -51,6 +52,8 @@ export interface ServerOptions {
   influxUrl?: string | undefined;
   /** The replicas' bus: `nats://…` (issue 22, docs/scale-out.md); absent, one replica with an in-process bus. */
   busUrl?: string | undefined;
+  /** Take gateway events from the JetStream delivery stream too (needs `busUrl`; issue 22). */
+  jetstreamIngest?: boolean | undefined;
   /** Socket caps and the pre-request timeout (server/plugins/external/connection-caps.ts). */
   connections?: ConnectionCapsOptions;
 }
@@ -93,6 +96,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await app.register(alarmsPlugin, { clock });
     await app.register(escalationPlugin, { dataDir: opts.dataDir, clock, ...opts.escalation });
     await app.register(gatewayWatchPlugin, { clock, silenceSec: opts.gatewaySilenceSec ?? DEFAULT_GATEWAY_SILENCE_SEC });
+    await app.register(jetStreamIngestPlugin, { enabled: opts.jetstreamIngest ?? false, clock });
     await app.register(healthRoutes);
     await app.register(consoleRoutes);
     await app.register(apiRoutes, { prefix: API_PREFIX });

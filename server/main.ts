@@ -23,6 +23,8 @@ export interface StartServerOptions {
   influxUrl?: string;
   /** The replicas' bus (`nats://…`); default `CAREWATCH_BUS`, else none (one replica). */
   busUrl?: string;
+  /** Take gateway events from NATS JetStream too (needs the bus); default `CAREWATCH_JETSTREAM_INGEST=on`. */
+  jetstreamIngest?: boolean;
   /** Fastify logger option; default JSON lines at `CAREWATCH_LOG_LEVEL` (info). */
   logger?: boolean | object;
 }
@@ -67,6 +69,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     store: options.store ?? (env.CAREWATCH_STORE || undefined),
     influxUrl: options.influxUrl ?? (env.CAREWATCH_INFLUX_URL || undefined),
     busUrl: options.busUrl ?? (env.CAREWATCH_BUS || undefined),
+    jetstreamIngest: options.jetstreamIngest ?? env.CAREWATCH_JETSTREAM_INGEST === 'on',
     ...(options.gatewaySilenceSec !== undefined ? { gatewaySilenceSec: options.gatewaySilenceSec } : {}),
     escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });

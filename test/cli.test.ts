@@ -25,7 +25,8 @@ const SUBCOMMANDS = [
 
 // Spawned: the top-level mistakes, and those of the commands that set a process-wide umask
 // (server, gateway, demo). In this process: the others.
-const TYPOS = ['frob', 'demo --bogus', 'server --bogus', 'gateway --bogus', 'server --data-dir /nonexistent/carewatch'];
+const TYPOS = ['frob', 'demo --bogus', 'server --bogus', 'gateway --bogus', 'server --data-dir /nonexistent/carewatch',
+  'gateway --deliver pigeon', 'server --jetstream-ingest'];
 const SUB_TYPOS = [
   'bench --bogus', 'bench --only frob',
   'sim', 'sim frob', 'sim publish --bogus', 'sim scenario --bogus', 'sim receiver', 'sim receiver frob', 'sim receiver dc09 --bogus',

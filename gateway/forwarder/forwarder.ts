@@ -1,7 +1,9 @@
-import { Backoff, type Event, type ForwarderStats, type IngestResponse, type Lane, Lane as LaneEnum } from '../../contract/index.ts';
+import { Backoff, type DeliveryTarget, type Event, type ForwarderStats, type IngestRefusal, type IngestResponse, type Lane, Lane as LaneEnum } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
 import { ALARM_HOP_HELP, ALARM_HOP_METRIC, Metrics } from '../metrics.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import type { DeliveryTransport } from './delivery-transport.ts';
+import { HttpTransport } from './http-transport.ts';
 import { LaneSender } from './lane-sender.ts';
 import { ParkedTrouble, type TroubleMemory } from './parked-trouble.ts';
 
@@ -16,6 +18,8 @@ export interface ForwarderOptions {
   serverUrl: string;
   gatewayId: string;
   token: string;
+  /** Where batches go; default HTTP to `serverUrl` with `token` (JetStream: jetstream-transport.ts). */
+  transport?: DeliveryTransport;
   outbox: Outbox;
   /** Where the trouble raised about parked events is remembered (store/sqlite-trouble-memory.ts). */
   troubleMemory: TroubleMemory;
@@ -24,6 +28,7 @@ export interface ForwarderOptions {
   /** Backoff after a failed send (contract/backoff.ts): doubles from min to max, with jitter. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** HTTP only: how long one ingest request may take. */
   requestTimeoutMs?: number;
   /**
    * Parked events are offered again this often, as the server's provisioning may have changed
@@ -37,7 +42,7 @@ export interface ForwarderOptions {
 
 /**
  * Sends outbox events to the server, at least once, with their ids (the server keeps each id once,
- * so a retry is harmless). One sender per lane runs on its own connection, so a life-safety event
+ * so a retry is harmless) — over HTTP, or through a durable JetStream stream (`transport`). One sender per lane runs on its own connection, so a life-safety event
  * never waits behind a telemetry batch already in flight (CONTRACT.md: life-safety overtakes any backlog).
  *
  * Events the server refuses are parked — kept on disk, logged, counted, listed on the status page,
@@ -47,6 +52,7 @@ export interface ForwarderOptions {
 export class Forwarder {
   readonly stats: ForwarderStats = { sent: 0, duplicates: 0, failures: 0, parked: 0, lastError: null, lastSuccessAt: null, unreachableSince: null };
   private readonly senders: LaneSender[];
+  private readonly transport: DeliveryTransport;
   private readonly trouble: ParkedTrouble;
   private readonly clock: () => number;
   private readonly timeHop: (labels: Record<string, string>, seconds: number) => void;
@@ -73,21 +79,33 @@ export class Forwarder {
     };
     this.timeHop = metrics.summary(ALARM_HOP_METRIC, ALARM_HOP_HELP, ['hop']);
     this.trouble = new ParkedTrouble({ outbox: opts.outbox, memory: opts.troubleMemory, gatewayId: opts.gatewayId, log: opts.log, clock: this.clock });
+    this.transport = opts.transport ?? new HttpTransport({
+      serverUrl: opts.serverUrl, gatewayId: opts.gatewayId, token: opts.token, requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+    });
     this.senders = LaneEnum.options.map((lane) => new LaneSender({
       lane,
-      serverUrl: opts.serverUrl,
-      gatewayId: opts.gatewayId,
-      token: opts.token,
+      transport: this.transport,
       outbox: opts.outbox,
       log: opts.log,
       backoff: new Backoff(opts.retryMinMs ?? 200, opts.retryMaxMs ?? RETRY_MAX_MS),
-      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
       onAnswer: (batch, answer) => this.answered(lane, batch, answer),
       onFailure: (l, error, status) => this.failed(l, error, status),
     }));
   }
 
+  /** Where events go (the status page). */
+  get target(): DeliveryTarget {
+    return this.transport.target;
+  }
+
   start(): void {
+    this.transport.start({
+      refused: (event, refusal, refusals, servedSite) => this.refusedLater(event, refusal, refusals, servedSite),
+      storedAfterRefusal: (siteId) => {
+        this.trouble.noteServed([siteId]);
+        this.trouble.settled();
+      },
+    });
     // A new life-safety event is sent at once, even while its lane waits out a backoff (defect 7).
     this.unsubscribe = this.opts.outbox.onAppend((lane) => this.sender(lane).wake(lane === 'life_safety'));
     this.reoffer('start');
@@ -124,6 +142,7 @@ export class Forwarder {
     if (this.reofferTimer) clearInterval(this.reofferTimer);
     this.reofferTimer = undefined;
     await Promise.all(this.senders.map((s) => s.stop()));
+    await this.transport.stop();
   }
 
   private sender(lane: Lane): LaneSender {
@@ -132,9 +151,10 @@ export class Forwarder {
 
   private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse): void {
     const parked = this.opts.outbox.settle(answer.stored, answer.refused);
+    const stored = new Set(answer.stored);
     if (lane === 'life_safety') {
       const now = this.clock();
-      for (const e of batch) this.timeHop({ hop: 'outbox_to_answer' }, (now - e.createdAt) / 1000);
+      for (const e of batch) if (stored.has(e.id)) this.timeHop({ hop: 'outbox_to_answer' }, (now - e.createdAt) / 1000);
     }
     const fresh = answer.stored.length - answer.duplicates;
     this.stats.sent += fresh;
@@ -142,13 +162,22 @@ export class Forwarder {
     this.count.sent({ lane, result: 'stored' }, fresh);
     if (answer.duplicates > 0) this.count.sent({ lane, result: 'duplicate' }, answer.duplicates);
     this.stats.lastSuccessAt = this.clock();
-    this.reachable(lane);
-    const stored = new Set(answer.stored);
+    // A stream's ack says nothing of the server: the heartbeat tells whether it answers (JetStream).
+    if (this.transport.answersForServer) this.reachable(lane);
+    // Through JetStream these sites' events were handed on, not yet stored; a refused site is left out when the trouble picks one.
     this.trouble.noteServed(new Set(batch.filter((e) => stored.has(e.id)).map((e) => e.siteId)));
     if (parked.length > 0) this.parkedNow(lane, parked, answer);
     this.trouble.settled();
     // The server answers: the other lanes need not wait out their backoff either.
     for (const s of this.senders) if (s.lane !== lane) s.serverBack();
+  }
+
+  /** The server refused an event the stream took earlier (JetStream): parked as a refusal in an answer is. */
+  private refusedLater(event: Event, refusal: IngestRefusal, refusals: number, servedSite: string | undefined): void {
+    if (!this.opts.outbox.returnRefused(event, refusal, refusals)) return; // told twice
+    if (servedSite !== undefined) this.trouble.noteServed([servedSite]);
+    const lane = LaneEnum.safeParse(event.lane).success ? event.lane : 'alarm';
+    this.parkedNow(lane, [event], { stored: [], duplicates: 0, refused: [refusal] });
   }
 
   private parkedNow(lane: Lane, parked: readonly Event[], answer: IngestResponse): void {

@@ -1,29 +1,21 @@
-import { API_PREFIX, Backoff, type Event, IngestResponse, type Lane, MAX_INGEST_BATCH } from '../../contract/index.ts';
+import { Backoff, type Event, type IngestResponse, type Lane, MAX_INGEST_BATCH } from '../../contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Outbox } from '../outbox/outbox.ts';
+import { type DeliveryTransport, SendError } from './delivery-transport.ts';
 
 const SLOW_SEND_MS = 250;
 
 export interface LaneSenderOptions {
   lane: Lane;
-  serverUrl: string;
-  gatewayId: string;
-  token: string;
+  /** HTTP to the server, or JetStream (delivery-transport.ts). */
+  transport: DeliveryTransport;
   outbox: Outbox;
   log: Logger;
   backoff: Backoff;
-  requestTimeoutMs: number;
-  /** The server answered a batch (stored, refused or both). */
+  /** The server (or the stream) answered a batch, or the part of it handed on before a failure. */
   onAnswer: (batch: readonly Event[], answer: IngestResponse) => void;
   /** A send failed: the server unreachable (`status` absent), or an HTTP status that is not 200. */
   onFailure: (lane: Lane, error: string, status?: number) => void;
-}
-
-/** A failed send, and whether the server answered it at all (a 403 is an answer, not an outage). */
-class SendError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message);
-  }
 }
 
 /**
@@ -121,32 +113,18 @@ export class LaneSender {
 
   private async send(batch: Event[]): Promise<void> {
     this.abort = new AbortController();
-    const timeout = setTimeout(() => this.abort?.abort(), this.opts.requestTimeoutMs);
     const started = performance.now();
-    let res: Response;
-    let text: string;
+    let answer: IngestResponse;
     try {
-      res = await fetch(`${this.opts.serverUrl}${API_PREFIX}/ingest`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.token}` },
-        body: JSON.stringify({ gatewayId: this.opts.gatewayId, events: batch }),
-        signal: this.abort.signal,
-      });
-      text = await res.text();
+      answer = await this.opts.transport.send(this.opts.lane, batch, this.abort.signal);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new SendError(`server unreachable: ${(err as Error).name === 'AbortError' ? `no answer within ${this.opts.requestTimeoutMs} ms` : (cause ?? (err as Error).message)}`);
-    } finally {
-      clearTimeout(timeout);
-    }
-    if (!res.ok) throw new SendError(`ingest answered ${res.status}: ${text.slice(0, 300)}`, res.status);
-    const answer = IngestResponse.parse(JSON.parse(text));
-    if (answer.stored.length + answer.refused.length < batch.length) {
-      throw new SendError(`ingest answered for ${answer.stored.length + answer.refused.length} of ${batch.length} events`, res.status);
+      // JetStream hands events on one at a time: those before the failure are on the stream.
+      if (err instanceof SendError && err.partial) this.opts.onAnswer(batch, err.partial);
+      throw err;
     }
     this.opts.onAnswer(batch, answer);
     const tookMs = performance.now() - started;
     // An alarm should reach the server in milliseconds; a slow answer is worth a line to match against.
-    if (tookMs > SLOW_SEND_MS) this.opts.log.warn({ lane: this.opts.lane, events: batch.length, tookMs: Math.round(tookMs) }, 'slow ingest answer');
+    if (tookMs > SLOW_SEND_MS) this.opts.log.warn({ lane: this.opts.lane, events: batch.length, tookMs: Math.round(tookMs), via: this.opts.transport.target.via }, 'slow delivery answer');
   }
 }

@@ -43,7 +43,9 @@ export class ParkedTrouble {
       if (known.has(event.siteId)) continue;
       known.add(event.siteId);
       const why = reasons.get(event.id);
-      const troubleSite = why?.code === 'invalid' ? event.siteId : ([...this.served].at(-1) ?? event.siteId);
+      // The newest site whose events went through, and not one refused (JetStream hands events on before the server's verdict).
+      const served = [...this.served].reverse().find((s) => !known.has(s));
+      const troubleSite = why?.code === 'invalid' ? event.siteId : (served ?? event.siteId);
       this.opts.memory.remember(event.siteId, troubleSite);
       this.opts.outbox.append(this.draft(troubleSite, 'raise', {
         refusedSite: event.siteId,

@@ -12,6 +12,7 @@ export function renderStatusPage(s: GatewayStatus): string {
     ['Watch connections', String(s.watchConnections)],
     ['Outbox (life-safety / alarm / telemetry)', `${s.outbox.life_safety ?? 0} / ${s.outbox.alarm ?? 0} / ${s.outbox.telemetry ?? 0}`],
     ['Server', s.server],
+    ['Delivery', s.delivery.via === 'http' ? `HTTP to ${s.delivery.url}` : `NATS JetStream at ${s.delivery.url} (server replicas consume it)`],
     ['Forwarder', JSON.stringify(s.forwarder)],
   ];
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">

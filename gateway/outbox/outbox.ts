@@ -16,7 +16,7 @@ export interface Outbox {
   afterCommit(): void;
   /** Oldest first, at most `limit`, of one lane; parked events are left out. */
   peek(lane: Lane, limit: number): Event[];
-  /** The server stored these: forget them. Unknown ids are ignored (a retry raced an ack). */
+  /** The server stored these: forget them. Unknown and parked ids are ignored (a retry raced an ack). */
   ack(ids: readonly string[]): void;
   /**
    * The server's answer to one batch, in one transaction: stored ids forgotten, refused ones
@@ -26,8 +26,9 @@ export interface Outbox {
   /**
    * An event already handed on (and forgotten) that the server refused later — JetStream delivery
    * learns of refusals after the stream's ack (docs/scale-out.md): parked again, as `settle` parks.
-   * `refusals`: how many times it has been refused now. Returns false when the event is here
-   * already (a refusal told twice).
+   * `refusals`: how many times it has been refused now. The verdict may come before the lane
+   * settled the stream's ack: the row still here is parked, and the ack then leaves it. Returns
+   * false when the event is parked already (a refusal told twice).
    */
   returnRefused(event: Event, refusal: IngestRefusal, refusals: number): boolean;
   /** How often each of these events was refused before (0 for most): a re-offer is a new message. */

@@ -61,7 +61,8 @@ export class SqliteOutbox implements Outbox {
       'INSERT INTO subject_seq (key, seq) VALUES (?, 0) ON CONFLICT (key) DO UPDATE SET seq = seq + 1 RETURNING seq',
     );
     this.selectLane = db.prepare('SELECT body FROM outbox WHERE lane = ? AND parked_at IS NULL ORDER BY n LIMIT ?');
-    this.remove = db.prepare('DELETE FROM outbox WHERE id = ?');
+    // A parked row stays: a JetStream verdict may refuse an event before its lane settled the stream's ack.
+    this.remove = db.prepare('DELETE FROM outbox WHERE id = ? AND parked_at IS NULL');
     this.park = db.prepare(`UPDATE outbox SET parked_at = ?, refusal_code = ?, refusal_reason = ?, refusals = refusals + 1
       WHERE id = ? AND parked_at IS NULL RETURNING body`);
     this.bodyOf = db.prepare('SELECT body FROM outbox WHERE id = ?');
@@ -72,7 +73,8 @@ export class SqliteOutbox implements Outbox {
     this.anyRefused = db.prepare('SELECT 1 FROM outbox WHERE refusals > 0 LIMIT 1');
     this.countLanes = db.prepare('SELECT lane, COUNT(*) AS c FROM outbox WHERE parked_at IS NULL GROUP BY lane');
     this.insertParked = db.prepare(`INSERT INTO outbox (id, lane, body, parked_at, refusal_code, refusal_reason, refusals)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`);
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET parked_at = excluded.parked_at, refusal_code = excluded.refusal_code,
+      refusal_reason = excluded.refusal_reason, refusals = excluded.refusals WHERE parked_at IS NULL`);
     this.refusalCount = db.prepare('SELECT refusals FROM outbox WHERE id = ?');
     this.appendTx = db.transaction((draft: EventDraft) => {
       const { seq } = this.nextSeq.get(`${draft.siteId}|${draft.subject}`) as { seq: number };

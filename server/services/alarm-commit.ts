@@ -32,9 +32,17 @@ export type AuditDetails = AuditRecordInput['details'];
  * record (issue 18: every transition, with who, when and from where).
  */
 export async function commitTransition(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails = {}): Promise<StoredAlarmChange> {
-  const { alarm } = transition;
-  await tx.alarms.put(alarm);
-  const changeId = await tx.alarms.appendChange(transition, at);
+  await tx.alarms.put(transition.alarm);
+  return recordTransition(tx, transition, at, actor, details);
+}
+
+/**
+ * The change and its audit record without the alarm's row: for a caller that writes the row
+ * itself later in the same unit of work (an ingest batch writes each alarm once, ingest-batch.ts).
+ */
+export async function recordTransition(tx: Tx, transition: Transition, at: number, actor: AuditActor, details: AuditDetails = {}): Promise<StoredAlarmChange> {
+  const { alarm, change } = transition;
+  const changeId = await tx.alarms.appendChange({ alarm, change }, at);
   await tx.audit.append({
     at, actor: actor.name, from: actor.from, action: ACTION[transition.change],
     siteId: alarm.siteId, alarmId: alarm.id, residentId: alarm.residentId,

@@ -14,6 +14,8 @@ export type ChangeKind = AlarmChange['change'];
 export interface Transition {
   alarm: Alarm;
   change: ChangeKind;
+  /** The alarm did not exist before this transition: its id is new, so nothing in the store names it yet. */
+  created?: true;
 }
 
 export interface EventStep {
@@ -93,7 +95,7 @@ function raise(open: Alarm | undefined, key: AlarmKeyState | undefined, event: E
     updatedAt: ctx.now,
     ...ALARM_HANDLING_NONE,
   };
-  return { alarm, change: 'raised' };
+  return { alarm, change: 'raised', created: true };
 }
 
 function clear(open: Alarm | undefined, event: Event, ctx: LifecycleContext): Transition | undefined {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { type Alarm, type AlarmListQuery, type AlarmListResponse, type AlarmTimeline, type Event, type Outcome, alarmCursor } from '../../contract/index.ts';
 import { badRequest, conflict, notFound } from '../http-error.ts';
 import type { AlarmBus } from './alarm-bus.ts';
-import { commitTransition } from './alarm-commit.ts';
+import { commitTransition, recordTransition } from './alarm-commit.ts';
 import type { AlarmReactor, AuditActor, AuditDetails } from './alarm-commit.ts';
 import { acknowledge, applyEvent, assign, attend, comment, resolve } from './alarm-lifecycle.ts';
 import type { OperatorStep, Transition } from './alarm-lifecycle.ts';
+import { IngestBatch } from './ingest-batch.ts';
 import { alarmScope, canSeeAlarm } from './scope.ts';
 import type { Principal } from './scope.ts';
 import type { ServerStore, StoredAlarmChange, Tx } from './store/types.ts';
@@ -46,21 +47,27 @@ export class AlarmService {
     const seen = new Set<string>();
     const changes: StoredAlarmChange[] = [];
     let newEvents = 0;
+    const meta = { gatewayId, receivedAt };
+    const ctx = { now, newAlarmId: randomUUID };
     await this.store.write(async (tx) => {
+      const batch = new IngestBatch(tx);
       for (const event of events) {
         if (seen.has(event.id)) continue;
         seen.add(event.id);
-        if (!(await tx.events.appendIfNew(event, { gatewayId, receivedAt }))) continue;
+        if (!(await tx.events.appendIfNew(event, meta))) continue;
         newEvents += 1;
         if (event.action === 'record') continue;
-        const key = { siteId: event.siteId, subject: event.subject, kind: event.kind };
-        const step = applyEvent(await tx.alarms.findOpen(key), await tx.alarms.keyState(key), event, {
-          now,
-          newAlarmId: randomUUID,
-        });
-        if (step.key) await tx.alarms.putKeyState(key, step.key);
-        if (step.transition) changes.push(await this.commit(tx, step.transition, receivedAt, actor, { eventId: event.id }));
+        const slot = await batch.slot({ siteId: event.siteId, subject: event.subject, kind: event.kind });
+        const step = applyEvent(slot.open, slot.state, event, ctx);
+        if (step.key) batch.setState(slot, step.key);
+        if (step.transition) {
+          batch.setAlarm(slot, step.transition.alarm);
+          // The alarm's row is written once, by the batch's flush; its change and audit record now.
+          changes.push(await recordTransition(tx, step.transition, receivedAt, actor, { eventId: event.id }));
+          await this.reactor?.onTransition(tx, step.transition, receivedAt);
+        }
       }
+      await batch.flush();
     });
     this.bus.publish(changes);
     if (changes.length > 0) this.reactor?.wake();

@@ -25,6 +25,8 @@ export interface ProcessStackOptions {
   serverWrapper?: string[];
   /** Node flags for the gateway process (e.g. --cpu-prof, --trace-gc, which NODE_OPTIONS refuses). */
   gatewayNodeArgs?: string[];
+  /** The same for the server process. */
+  serverNodeArgs?: string[];
   /** The server URL the gateway is given, when it reaches the server through something (a test's TCP proxy). */
   gatewayServerUrl?: () => string;
   /** Start both processes at once (the gateway retries the server until it is up): a quicker start on a busy machine. */
@@ -78,7 +80,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper);
+    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper, this.opts.serverNodeArgs);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
-import { ResendingSmokeDetector, transitions, waitFor } from '../helpers/e2e-devices.ts';
-import { ServerView, gatewayStatus, outboxTotal, storedEvents } from '../helpers/e2e-server.ts';
+import { type ResendingSmokeDetector, waitFor } from '../helpers/e2e-devices.ts';
+import { ServerView, gatewayStatus, outboxTotal } from '../helpers/e2e-server.ts';
+import { expectExactlyOnce as expectExactlyOnceIn, smokeDetectors } from '../helpers/exactly-once.ts';
 import { DEMO_SITE } from '../helpers/stack.ts';
 
 // README, "never lost on the way": an alarm a device published and the gateway accepted reaches
@@ -24,9 +25,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
     stack = new ProcessStack({ siteFiles: [DEMO_SITE] });
     await stack.start();
     view = new ServerView(stack.serverUrl, stack.creds.users.find((u) => u.username === 'admin')!.token);
-    detectors = stack.creds.devices
-      .filter((d) => d.siteId === SITE && d.profile === 'smoke-detector' && d.transport === 'mqtt')
-      .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
+    detectors = smokeDetectors(stack, SITE);
   }, 40_000);
 
   afterAll(async () => {
@@ -37,26 +36,7 @@ describe('nothing lost: alarms accepted by the gateway reach the server exactly 
   const acknowledged = () => detectors.reduce((n, d) => n + d.acked.length, 0);
   const drained = () => waitFor('the gateway outbox to drain to the server', async () => outboxTotal(await gatewayStatus(stack.gatewayUrl, stack.gatewayHeaders)) === 0, 20_000, 100);
 
-  /** Per detector: the server holds exactly the changes the gateway acknowledged, once each. */
-  async function expectExactlyOnce(): Promise<void> {
-    const events = storedEvents(`${stack.dataDir}/server`, { siteId: SITE, kind: 'fire.smoke' });
-    const log = await view.changeLog();
-    for (const d of detectors) {
-      const id = d.deviceId;
-      const expected = transitions(d.acked);
-      const raises = Math.ceil(expected / 2);
-      const mine = events.filter((e) => e.deviceId === id);
-      expect(mine.map((e) => e.action), `events of ${id}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raise' : 'clear')));
-      expect(new Set(mine.map((e) => e.seq)).size, `distinct seqs of ${id}`).toBe(expected);
-
-      const alarms = await view.alarmsOf(SITE, { deviceId: id, kind: 'fire.smoke' });
-      expect(alarms, `alarms of ${id}`).toHaveLength(1);
-      expect(alarms[0]).toMatchObject({ count: raises, status: d.acked.at(-1) ? 'active_unack' : 'cleared_unack' });
-      // Changes the events made; the server's own escalation steps (issue 18) may come between them in a long run.
-      const changes = log.filter((c) => c.alarm.id === alarms[0]!.id && c.change !== 'escalated').map((c) => c.change);
-      expect(changes, `changes of ${id}`).toEqual(Array.from({ length: expected }, (_, i) => (i % 2 === 0 ? 'raised' : 'cleared')));
-    }
-  }
+  const expectExactlyOnce = () => expectExactlyOnceIn(`${stack.dataDir}/server`, view, SITE, detectors);
 
   it('a gateway killed with SIGKILL mid-stream loses no accepted alarm and duplicates none', async () => {
     const TOGGLES = 15;

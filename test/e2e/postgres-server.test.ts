@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStack } from '../../simulators/stack/process-stack.ts';
-import { ResendingSmokeDetector, transitions, waitFor } from '../helpers/e2e-devices.ts';
+import { type ResendingSmokeDetector, transitions, waitFor } from '../helpers/e2e-devices.ts';
+import { smokeDetectors } from '../helpers/exactly-once.ts';
 import { ServerView, gatewayStatus, outboxTotal } from '../helpers/e2e-server.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import type { Postgres } from '../helpers/postgres.ts';
@@ -24,10 +25,7 @@ describe('carewatch server --store postgres://… with a real gateway', () => {
     stack = new ProcessStack({ siteFiles: [DEMO_SITE], serverArgs: ['--store', url] });
     await stack.start();
     view = new ServerView(stack.serverUrl, stack.creds.users.find((u) => u.username === 'admin')!.token);
-    detectors = stack.creds.devices
-      .filter((d) => d.siteId === SITE && d.profile === 'smoke-detector' && d.transport === 'mqtt')
-      .slice(0, 6)
-      .map((d) => new ResendingSmokeDetector({ ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword!, siteId: SITE, deviceId: d.deviceId }));
+    detectors = smokeDetectors(stack, SITE).slice(0, 6);
   }, 90_000);
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../server/services/audit/audit-chain.ts';
+import { ChainVerifier, canonicalJson, chain, GENESIS_HASH, hashedText } from '../../server/services/audit/audit-chain.ts';
 
 // The hash of every audit record already written covers this text: it must never change.
 describe('canonicalJson: the text an audit record is hashed over', () => {
@@ -21,5 +22,29 @@ describe('canonicalJson: the text an audit record is hashed over', () => {
     const b = { prevHash: 'ab', seq: 2, details: { kind: 'call.button', status: 'active_unack' }, action: 'alarm.raised', from: null, actor: 'nurse', at: 1 };
     expect(canonicalJson(a)).toBe(canonicalJson(b));
     expect(canonicalJson(a)).toBe('{"action":"alarm.raised","actor":"nurse","at":1,"details":{"kind":"call.button","status":"active_unack"},"from":null,"prevHash":"ab","seq":2}');
+  });
+});
+
+describe('the chain: each record hashed over the previous hash and its canonical JSON', () => {
+  const input = { at: 1_700_000_000_000, actor: 'gateway:gw-a', from: '127.0.0.1', action: 'alarm.raised' as const, siteId: 'site-a', alarmId: 'a1', residentId: null, details: { status: 'active_unack', kind: 'call.button', severity: 'major', eventId: 'e1' } };
+
+  it('writes the hashed fields as canonicalJson of them would, without gathering them first', () => {
+    const record = { ...input, seq: 7, prevHash: 'ab'.repeat(32) };
+    const { at, actor, from, action, siteId, alarmId, residentId, details, seq, prevHash } = record;
+    expect(hashedText(record)).toBe(canonicalJson({ at, actor, from, action, siteId, alarmId, residentId, details, seq, prevHash }));
+    // A field left undefined is left out, as canonicalJson leaves it.
+    const partial = { ...record, residentId: undefined } as unknown as typeof record;
+    expect(hashedText(partial)).toBe(canonicalJson({ at, actor, from, action, siteId, alarmId, details, seq, prevHash }));
+  });
+
+  it('hashes SHA-256 over prevHash then the canonical text, numbering from 1 after the genesis hash', () => {
+    const first = chain(input, null);
+    const canonical = canonicalJson({ ...input, seq: 1, prevHash: GENESIS_HASH });
+    expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, hash: createHash('sha256').update(GENESIS_HASH).update(canonical).digest('hex') });
+    const second = chain({ ...input, action: 'alarm.cleared' }, first);
+    expect(second).toMatchObject({ seq: 2, prevHash: first.hash });
+    const verifier = new ChainVerifier(null);
+    expect(verifier.next(first) && verifier.next(second)).toBe(true);
+    expect(new ChainVerifier(null).next({ ...first, details: { ...first.details, severity: 'critical' } })).toBe(false);
   });
 });

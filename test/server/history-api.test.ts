@@ -56,6 +56,18 @@ describe('GET /devices/{id}/readings', () => {
     expect(hourly.series.find((s) => s.field === 'water_flow')!.points[0]).toEqual({ t: iso(T0), value: false, count: 6 });
   });
 
+  it('says its resolution: points as stored for short ranges, hourly roll-ups (on whole hours) for long ones', async () => {
+    const short = (await get(`/devices/fs-201/readings?from=${iso(T0)}&to=${iso(T0 + 2 * HOUR)}&every=1h`)).json() as ReadingsResponse;
+    expect(short.resolution).toBe('raw');
+    expect(((await get(`/devices/fs-201/readings?from=${iso(T0)}&to=${iso(T0 + 30 * 24 * HOUR)}`)).json() as ReadingsResponse).resolution).toBe('raw');
+    const long = (await get(`/devices/fs-201/readings?from=${iso(T0 - 10 * 24 * HOUR + 30 * MIN)}&to=${iso(T0 + 24 * HOUR)}&every=1d&fields=pressure`)).json() as ReadingsResponse;
+    expect([long.resolution, long.every, long.from, long.to]).toEqual(['1h', '1d', iso(T0 - 10 * 24 * HOUR), iso(T0 + 24 * HOUR)]);
+    // The twelve readings of 300..311 in the day's bucket, as if bucketed from the points.
+    expect(long.series[0]!.points).toEqual([{ t: iso(T0), value: 305.5, min: 300, max: 311, count: 12 }]);
+    // Every 90 minutes is not whole hours: from the points, however long the range.
+    expect(((await get(`/devices/fs-201/readings?from=${iso(T0 - 10 * 24 * HOUR)}&to=${iso(T0 + 24 * HOUR)}&every=90m`)).json() as ReadingsResponse).resolution).toBe('raw');
+  });
+
   it('says what is wrong with a bad query', async () => {
     expect((await get(`/devices/fs-201/readings?from=${iso(T0 + HOUR)}&to=${iso(T0)}`)).json().message).toContain('from must be before to');
     expect((await get(`/devices/fs-201/readings?from=${iso(T0)}&to=${iso(T0 + HOUR)}&fields=colour`)).json().message).toContain('no field colour');

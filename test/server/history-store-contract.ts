@@ -83,6 +83,27 @@ export function describeHistoryStoreContract(name: string, open: () => Promise<H
       expect(only.map((s) => s.field)).toEqual(['in_bed']);
     }));
 
+    it('answers long ranges from hourly roll-ups: the same buckets as from the points, also after a point was written again', withStore(async ({ store }) => {
+      // Two days of a sprinkler's pressure every 10 minutes, a bed sensor's changes, and a retried point with another value.
+      const readings = Array.from({ length: 2 * 144 }, (_, i) => reading('fs1', T0 + i * 10 * MIN, { pressure: 300 + (i % 7) }));
+      readings.push(reading('b1', T0 + 5 * MIN, { in_bed: true }), reading('b1', T0 + 50 * MIN, { in_bed: false }), reading('b1', T0 + DAY + 3 * HOUR, { in_bed: true }));
+      await store.write({ readings, status: [] });
+      await store.write({ readings: [reading('fs1', T0 + 20 * MIN, { pressure: 1000 })], status: [] });
+      const range = { siteId: 's1', from: T0, to: T0 + 2 * DAY };
+      for (const every of [HOUR, DAY]) {
+        const [raw] = await store.downsample({ ...range, deviceId: 'fs1' }, every);
+        const [rolled] = await store.rolledUp({ ...range, deviceId: 'fs1' }, every);
+        expect(rolled!.points.map((p) => [p.t, p.min, p.max, p.count])).toEqual(raw!.points.map((p) => [p.t, p.min, p.max, p.count]));
+        rolled!.points.forEach((p, i) => expect(p.value).toBeCloseTo(raw!.points[i]!.value as number, 9));
+        expect(await store.rolledUp({ ...range, deviceId: 'b1' }, every)).toEqual(await store.downsample({ ...range, deviceId: 'b1' }, every));
+      }
+      const [hourly] = await store.rolledUp({ ...range, deviceId: 'fs1' }, HOUR);
+      expect(hourly!.points).toHaveLength(48);
+      // 300..305 with 302 replaced by 1000 in the first hour.
+      expect(hourly!.points[0]).toMatchObject({ t: T0, min: 300, max: 1000, count: 6 });
+      expect(await store.rolledUp({ ...range, deviceId: 'b1' }, DAY)).toEqual([{ field: 'in_bed', truncated: false, points: [{ t: T0, value: false, count: 2 }, { t: T0 + DAY, value: true, count: 1 }] }]);
+    }));
+
     it('keeps one point per series and time: a retried batch replaces, never doubles', withStore(async ({ store }) => {
       await store.write({ readings: [reading('w1', T0, { heart_rate: 70 })], status: [] });
       await store.write({ readings: [reading('w1', T0, { heart_rate: 75 })], status: [] });
@@ -137,11 +158,38 @@ export function describeHistoryStoreContract(name: string, open: () => Promise<H
       expect((await at(T0, ['s2'])).map((s) => s.deviceId)).toEqual(['sd9']);
     }));
 
+    it('tells the status at past moments when history arrives late and out of order (a gateway\'s backlog)', withStore(async ({ store }) => {
+      const sd = (deviceId: string, ts: number, fields: Record<string, number | boolean>, siteId = 's1') => ({ siteId, deviceId, ts, fields });
+      // Ten days of daily heartbeats of two sites; asked at day 9 (the snapshots are made).
+      await store.write({ readings: [], status: Array.from({ length: 10 }, (_, d) => [sd('sd1', T0 + d * DAY + HOUR, { seen: true, online: true, battery: 90 - d }), sd('sd9', T0 + d * DAY, { seen: true }, 's2')]).flat() });
+      expect(await store.statusAt(['s1'], T0 + 9 * DAY + 2 * HOUR)).toMatchObject([{ deviceId: 'sd1', battery: { value: 81 }, lastSeen: T0 + 9 * DAY + HOUR }]);
+      // Then the backlog: day 2 the detector went offline and was tested; a device heard only on day 3.
+      await store.write({ readings: [], status: [sd('sd1', T0 + 2 * DAY + 5 * HOUR, { online: false }), sd('sd1', T0 + 2 * DAY + 6 * HOUR, { self_test: true }), sd('sd2', T0 + 3 * DAY, { seen: true })] });
+      expect(sortSnaps(await store.statusAt(['s1'], T0 + 2 * DAY + 12 * HOUR))).toMatchObject([
+        { deviceId: 'sd1', online: { value: false, ts: T0 + 2 * DAY + 5 * HOUR }, lastSelfTest: T0 + 2 * DAY + 6 * HOUR, battery: { value: 88 } },
+      ]);
+      expect(sortSnaps(await store.statusAt(['s1'], T0 + 8 * DAY))).toMatchObject([
+        { deviceId: 'sd1', online: { value: true, ts: T0 + 7 * DAY + HOUR }, lastSelfTest: T0 + 2 * DAY + 6 * HOUR, battery: { value: 83 } },
+        { deviceId: 'sd2', lastSeen: T0 + 3 * DAY },
+      ]);
+      // Long after the last point, and every site at once.
+      expect(sortSnaps(await store.statusAt('all', T0 + 40 * DAY)).map((s) => [s.deviceId, s.lastSeen])).toEqual([['sd1', T0 + 9 * DAY + HOUR], ['sd2', T0 + 3 * DAY], ['sd9', T0 + 9 * DAY]]);
+    }));
+
     it('keeps what it was given across a reopen', withStore(async (t) => {
       await t.store.write({ readings: [reading('w1', T0, { spo2: 96 })], status: [{ siteId: 's1', deviceId: 'w1', ts: T0, fields: { seen: true } }] });
       const store = await t.reopen();
       expect(await store.raw({ siteId: 's1', deviceId: 'w1', from: T0, to: T0 + 1 }, 10)).toEqual([{ field: 'spo2', truncated: false, points: [{ t: T0, value: 96 }] }]);
       expect(await store.statusAt(['s1'], T0)).toEqual([{ siteId: 's1', deviceId: 'w1', lastSeen: T0 }]);
+      expect(await store.rolledUp({ siteId: 's1', deviceId: 'w1', from: T0, to: T0 + HOUR }, HOUR)).toEqual([{ field: 'spo2', truncated: false, points: [{ t: T0, value: 96, min: 96, max: 96, count: 1 }] }]);
+    }));
+
+    it('keeps status written just before a restart that had not been folded into the snapshots yet', withStore(async (t) => {
+      await t.store.write({ readings: [], status: [{ siteId: 's1', deviceId: 'sd1', ts: T0, fields: { seen: true, online: true } }] });
+      expect(await t.store.statusAt(['s1'], T0 + DAY)).toHaveLength(1);
+      await t.store.write({ readings: [], status: [{ siteId: 's1', deviceId: 'sd1', ts: T0 + 2 * DAY, fields: { online: false } }] });
+      const store = await t.reopen();
+      expect(await store.statusAt(['s1'], T0 + 3 * DAY)).toMatchObject([{ deviceId: 'sd1', online: { value: false, ts: T0 + 2 * DAY } }]);
     }));
   });
 }

@@ -194,6 +194,30 @@ describe('alarm lifecycle through ingest', () => {
     expect(all[0]).toMatchObject({ id: alarm?.id, status: 'active_unack', count: 5, clearedAt: null });
   });
 
+  it('raise → clear → return to alarm in one request: one alarm, each transition a change and an audit record, in order', async () => {
+    await send([
+      event({ ...button, seq: 1, ts: 1_000 }),
+      event({ subject: 'device:btn-8', deviceId: 'btn-8', seq: 1, ts: 1_500 }),
+      event({ ...button, action: 'clear', seq: 2, ts: 2_000 }),
+      event({ ...button, seq: 3, ts: 3_000 }),
+    ]);
+    const all = await listAlarms(server.app, server.tokens.admin);
+    expect(all).toHaveLength(2);
+    const alarm = all.find((a) => a.deviceId === 'btn-7')!;
+    expect(alarm).toMatchObject({ status: 'active_unack', count: 2, clearedAt: null });
+    const stored = await server.app.store.read((tx) => tx.alarms.get(alarm.id));
+    expect(stored).toEqual(alarm);
+    const timeline = await server.app.inject({ method: 'GET', url: `${API_PREFIX}/alarms/${alarm.id}/timeline`, headers: bearer(server.tokens.admin) });
+    expect(timeline.json().entries.map((e: { action: string; details: { status: string } }) => [e.action, e.details.status])).toEqual([
+      ['alarm.raised', 'active_unack'], ['alarm.cleared', 'cleared_unack'], ['alarm.raised', 'active_unack'],
+    ]);
+    const changes = await server.app.store.read((tx) => tx.alarms.changesAfter(0, 10));
+    expect(changes.filter((c) => c.alarm.id === alarm.id).map((c) => [c.change, c.alarm.status])).toEqual([
+      ['raised', 'active_unack'], ['cleared', 'cleared_unack'], ['raised', 'active_unack'],
+    ]);
+    expect((await server.app.inject({ method: 'GET', url: `${API_PREFIX}/audit/verify`, headers: bearer(server.tokens.admin) })).json()).toMatchObject({ ok: true, firstBroken: null });
+  });
+
   it('a clear with no alarm is ignored; a record raises nothing', async () => {
     await send([event({ ...button, action: 'clear' }), event({ kind: 'fire.test', action: 'record', severity: 'info', lane: 'telemetry' })]);
     expect(await listAlarms(server.app, server.tokens.admin)).toEqual([]);

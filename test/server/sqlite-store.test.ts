@@ -1,13 +1,18 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Event } from '../../contract/index.ts';
+import { SqliteAlarmStore } from '../../server/services/store/sqlite-alarms.ts';
+import { SqliteEventStore } from '../../server/services/store/sqlite-events.ts';
+import { migrate } from '../../server/services/store/sqlite-migrations.ts';
+import { CORE_MIGRATIONS } from '../../server/services/store/sqlite-schema.ts';
 import { SERVER_DB_FILE, openSqliteStore } from '../../server/services/store/sqlite-store.ts';
 import type { ServerStore } from '../../server/services/store/types.ts';
-import { tempDir } from './helpers.ts';
+import { event, tempDir } from './helpers.ts';
 import { describeAuditStoreContract } from './audit-store-contract.ts';
 import { describeIdentityStoreContract } from './identity-store-contract.ts';
 import { describeRegistryStoreContract } from './registry-store-contract.ts';
-import { describeStoreContract } from './store-contract.ts';
+import { alarm, describeStoreContract } from './store-contract.ts';
 
 async function openEmbedded() {
   const dir = tempDir();
@@ -126,6 +131,43 @@ describe('SQLite store: what only the embedded store has', () => {
     store = openSqliteStore(dir.path);
     expect(await store.read((tx) => tx.gateways.get('gw-a'))).toMatchObject({ siteIds: ['site-a'], lastHeartbeatAt: 1000 });
     expect(await store.read((tx) => tx.gateways.liveness('gw-a'))).toEqual({ gatewayId: 'gw-a', lastHeartbeatAt: 1000, offline: false, sitesDigest: '' });
+  });
+});
+
+describe('SQLite store: events and alarms move to rowid tables (core-5)', () => {
+  it('keeps every event and alarm of a database written before, ids still unique, one open alarm per key', async () => {
+    const dir = tempDir();
+    try {
+      // What a server before core-5 wrote: the core steps up to core-4, WITHOUT ROWID tables.
+      const before = new Database(join(dir.path, SERVER_DB_FILE));
+      migrate(before, CORE_MIGRATIONS.filter((m) => m.id !== 'core-5'));
+      const e = Event.parse(event());
+      await new SqliteEventStore(before).appendIfNew(e, { gatewayId: 'gw-a', receivedAt: 1 });
+      const alarms = new SqliteAlarmStore(before);
+      await alarms.put(alarm({ id: 'old', status: 'resolved', raisedAt: '2025-01-01T00:00:00.000Z' }));
+      await alarms.put(alarm({ id: 'open', raisedAt: '2025-01-02T00:00:00.000Z' }));
+      before.close();
+
+      const store = openSqliteStore(dir.path);
+      try {
+        expect(await store.read((tx) => tx.events.has(e.id))).toBe(true);
+        expect(await store.write((tx) => tx.events.appendIfNew(e, { gatewayId: 'gw-a', receivedAt: 2 }))).toBe(false);
+        expect(await store.read((tx) => tx.alarms.get('open'))).toEqual(alarm({ id: 'open', raisedAt: '2025-01-02T00:00:00.000Z' }));
+        expect((await store.read((tx) => tx.alarms.list({ sites: 'all', openOnly: false, limit: 10 }))).map((a) => a.id)).toEqual(['open', 'old']);
+        await expect(store.write((tx) => tx.alarms.put(alarm({ id: 'second-open' })))).rejects.toThrow();
+        await store.write((tx) => tx.alarms.put(alarm({ id: 'open', status: 'resolved' })));
+        expect(await store.read((tx) => tx.alarms.countByStatus())).toMatchObject({ resolved: 2, active_unack: 0 });
+      } finally {
+        await store.close();
+      }
+      const after = new Database(join(dir.path, SERVER_DB_FILE), { readonly: true });
+      const sql = (name: string) => (after.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { sql: string }).sql;
+      expect(sql('events')).not.toMatch(/WITHOUT ROWID/i);
+      expect(sql('alarms')).not.toMatch(/WITHOUT ROWID/i);
+      after.close();
+    } finally {
+      dir.remove();
+    }
   });
 });
 

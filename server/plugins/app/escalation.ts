@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import fp from 'fastify-plugin';
 import { API_PREFIX } from '../../../contract/index.ts';
 import type { EscalationConfigInput } from '../../../contract/index.ts';
-import { EscalationPolicies, loadEscalationConfig, parseEscalationConfig } from '../../services/escalation/escalation-config.ts';
+import { loadEscalationConfig, parseEscalationConfig } from '../../services/escalation/escalation-config.ts';
+import { EscalationPolicies } from '../../services/escalation/escalation-policies.ts';
 import { EscalationService } from '../../services/escalation/escalation-service.ts';
 
 declare module 'fastify' {
@@ -30,10 +31,14 @@ export default fp<EscalationOptions>(async (app, opts) => {
     ? { config: parseEscalationConfig(opts.config), from: 'server options' }
     : loadEscalationConfig({ file: opts.file, dataDir: opts.dataDir });
   app.log.info({ from, channels: Object.keys(config.channels) }, 'escalation configuration loaded');
-  const regionsOf = (siteId: string): string[] => {
-    const index = app.scope.current;
-    const regionId = index.site(siteId)?.regionId;
-    return regionId ? index.tree.ancestry(regionId).reverse() : [];
+  const regions = {
+    // Policies are looked up once per scope index: a provisioning change (a site moved under another region) replaces it.
+    snapshot: () => app.scope.current,
+    regionsOf: (siteId: string): string[] => {
+      const index = app.scope.current;
+      const regionId = index.site(siteId)?.regionId;
+      return regionId ? index.tree.ancestry(regionId).reverse() : [];
+    },
   };
   const baseUrl = (): string => {
     if (opts.publicUrl) return opts.publicUrl.replace(/\/$/, '');
@@ -42,7 +47,7 @@ export default fp<EscalationOptions>(async (app, opts) => {
     return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   };
   const service = new EscalationService({
-    store: app.store, bus: app.alarmBus, policies: new EscalationPolicies(config, regionsOf), sealer: app.sealer,
+    store: app.store, bus: app.alarmBus, policies: new EscalationPolicies(config, regions), sealer: app.sealer,
     siteDocument: (siteId) => app.sites.document(siteId), clock: opts.clock, log: app.log, metrics: app.metrics,
     confirmUrl: (alarmId) => `${baseUrl()}${API_PREFIX}/alarms/${encodeURIComponent(alarmId)}/confirm`,
     manual: opts.manual,

@@ -21,6 +21,7 @@ export interface HistoryOptions {
 export default fp<HistoryOptions>(async (app, opts) => {
   const store = opts.influxUrl ? await openInfluxHistory(opts.influxUrl) : openSqliteHistory(opts.dataDir);
   const history = new HistoryService(store, app.metrics, app.log, opts.clock);
+  history.start();
   app.decorate('history', history);
   app.addHook('onClose', async () => history.close());
   app.log.info({ store: store.kind }, 'history store open');

@@ -7,6 +7,7 @@ import {
 import type { TimelineEntry } from '../../../contract/index.ts';
 import { badRequest, forbidden, notFound } from '../../http-error.ts';
 import type { ZodTypeProvider } from '../../plugins/external/zod-compiler.ts';
+import type { Buckets } from '../../services/history/history-service.ts';
 import { canSeeSite } from '../../services/scope.ts';
 import { allowRoles, ErrorBody, principalOf, requireSite } from './guards.ts';
 
@@ -50,17 +51,17 @@ export default async function historyRoutes(fastify: FastifyInstance): Promise<v
     const unknown = names?.filter((f) => !(f in READING_FIELD_KINDS));
     if (unknown && unknown.length > 0) throw badRequest(`fields: no field ${unknown.join(', ')} (docs/history.md lists them)`);
     const q = { siteId, deviceId, from: Date.parse(from), to: Date.parse(to), fields: names };
-    let series;
+    let answer: Buckets;
     if (every) {
       const everyMs = everyToMs(every);
       if ((q.to - q.from) / everyMs > MAX_BUCKETS) throw badRequest(`every: ${every} makes more than ${MAX_BUCKETS} buckets in this range; choose a wider one`);
-      series = await app.history.store.downsample(q, everyMs);
+      answer = await app.history.buckets(q, everyMs);
     } else {
-      series = await app.history.store.raw(q, limit);
+      answer = { series: await app.history.store.raw(q, limit), resolution: 'raw', from: q.from, to: q.to };
     }
     return {
-      siteId, deviceId, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), every: every ?? null,
-      series: series.map((s) => ({
+      siteId, deviceId, from: new Date(answer.from).toISOString(), to: new Date(answer.to).toISOString(), every: every ?? null, resolution: answer.resolution,
+      series: answer.series.map((s) => ({
         field: s.field,
         kind: (READING_FIELD_KINDS as Record<string, 'number' | 'boolean' | 'string'>)[s.field] ?? 'number',
         truncated: s.truncated,

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../../../contract/index.ts';
-import type { Alarm, Channel, EscalationPolicy, EscalationRule, WebhookChannel } from '../../../contract/index.ts';
 import { formatIssues } from '../../plugins/external/zod-compiler.ts';
 
 export const ESCALATION_FILE = 'escalation.json';
@@ -36,45 +35,4 @@ export function parseEscalationConfig(raw: unknown, where = 'escalation config')
     }
   }
   return parsed.data;
-}
-
-/** The policies of one server: per site, else the nearest region node up the tree, else the default. */
-export class EscalationPolicies {
-  constructor(
-    readonly config: EscalationConfig,
-    /** The region node ids above a site, nearest first (the community, its street, …); [] when unknown. */
-    private readonly regionsOf: (siteId: string) => readonly string[],
-  ) {}
-
-  policyFor(siteId: string): EscalationPolicy {
-    const own = this.config.sites[siteId];
-    if (own) return own;
-    for (const nodeId of this.regionsOf(siteId)) {
-      const policy = this.config.regions[nodeId];
-      if (policy) return policy;
-    }
-    return this.config.default;
-  }
-
-  /** The first rule of the site's policy that takes this alarm, or undefined (not escalated). */
-  ruleFor(alarm: Pick<Alarm, 'siteId' | 'kind' | 'severity'>): EscalationRule | undefined {
-    return this.policyFor(alarm.siteId).rules.find((rule) => matches(rule, alarm));
-  }
-
-  channel(name: string): Channel | undefined {
-    return this.config.channels[name];
-  }
-
-  /** The HMAC key of a webhook channel. */
-  secretOf(channel: WebhookChannel): string {
-    const secret = channel.secret ?? (channel.secretEnv ? process.env[channel.secretEnv] : undefined);
-    if (!secret) throw new EscalationConfigError(`webhook ${channel.url}: no secret (${channel.secretEnv ?? 'secret'} is empty)`);
-    return secret;
-  }
-}
-
-function matches(rule: EscalationRule, alarm: Pick<Alarm, 'kind' | 'severity'>): boolean {
-  if (rule.severities && !rule.severities.includes(alarm.severity)) return false;
-  if (rule.kinds && !rule.kinds.some((k) => (k.endsWith('.') ? alarm.kind.startsWith(k) : alarm.kind === k))) return false;
-  return true;
 }

@@ -9,9 +9,9 @@ import type { FieldKind, FieldValue } from '../../../contract/index.ts';
  */
 
 /** Commas, equals signs and spaces are escaped in tag keys, tag values and field keys. */
-const escapeKey = (s: string): string => (/[, =\\]/.test(s) ? s.replace(/[, =\\]/g, (c) => `\\${c}`) : s);
+export const escapeKey = (s: string): string => (/[, =\\]/.test(s) ? s.replace(/[, =\\]/g, (c) => `\\${c}`) : s);
 /** Double quotes and backslashes are escaped in string field values. */
-const escapeString = (s: string): string => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+export const escapeString = (s: string): string => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 export class LineProtocolError extends Error {
   readonly code = 'LINE_PROTOCOL';

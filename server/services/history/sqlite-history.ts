@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { READING_FIELD_KINDS, STATUS_FIELD_KINDS } from '../../../contract/index.ts';
 import type { FieldKind, FieldValue } from '../../../contract/index.ts';
-import type { FieldSeries, HistoryBatch, HistoryStore, ReadingPoint, SeriesQuery, StatusPoint, StatusSnapshot, StoredPoint } from './types.ts';
+import { migrateRollup, rollupStatements } from './sqlite-rollup.ts';
+import { sqliteSnapshotBackend } from './sqlite-snapshots.ts';
+import { StatusSnapshots } from './status-snapshots.ts';
+import type { FieldSeries, HistoryBatch, HistoryStore, ReadingPoint, SeriesQuery, StatusPoint, StoredPoint } from './types.ts';
 
 export const HISTORY_DB_FILE = 'history.db';
 
@@ -46,6 +49,11 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  migrateRollup(db);
+  const snapshots = new StatusSnapshots(sqliteSnapshotBackend(db));
+  // A failure is retried, and thrown, by the first flush.
+  snapshots.recover().catch(() => undefined);
+  const rollup = rollupStatements(db);
   // Series ids by measurement, site, device, then field: one lookup per point and a few per field,
   // no key string built per row (a profile of the 5,000-point batches showed a fifth of the write there).
   const ids: Record<Measurement, Map<string, Map<string, Map<string, number>>>> = { reading: new Map(), device_status: new Map() };
@@ -64,18 +72,12 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
   const insertRows = new Map<number, Database.Statement>();
   const insertStatement = (rows: number) => {
     let st = insertRows.get(rows);
-    if (!st) insertRows.set(rows, st = db.prepare(`INSERT OR REPLACE INTO points (series, ts, value) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`));
+    // An upsert, not INSERT OR REPLACE: a replaced point is an UPDATE, which the roll-up's trigger sees.
+    if (!st) insertRows.set(rows, st = db.prepare(`INSERT INTO points (series, ts, value) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}
+      ON CONFLICT (series, ts) DO UPDATE SET value = excluded.value`));
     return st;
   };
   const seriesOfDevice = db.prepare("SELECT id, field FROM series WHERE measurement = 'reading' AND site = ? AND device = ?");
-  // Every status series' newest point at or before @at, in one statement: one index seek a series
-  // inside SQLite instead of a query a series from JavaScript (coverage of 1,000 sites: 23,000 series).
-  const lastStatus = (siteFilter: string) => db.prepare(`
-    SELECT s.site, s.device, s.field, p.ts, p.value FROM series AS s
-    JOIN points AS p ON p.series = s.id AND p.ts = (SELECT max(ts) FROM points WHERE series = s.id AND ts <= @at)
-    WHERE s.measurement = 'device_status'${siteFilter}`).raw();
-  const lastStatusOfSites = lastStatus(' AND s.site IN (SELECT value FROM json_each(@sites))');
-  const lastStatusOfAll = lastStatus('');
   const rawRange = db.prepare('SELECT ts, value FROM points WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?');
   const numberBuckets = db.prepare(`
     SELECT ts - ts % @every AS t, avg(value) AS value, min(value) AS min, max(value) AS max, count(*) AS count
@@ -109,7 +111,7 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     rowsOf('device_status', batch.status, rows);
     // In key order, the inserts walk the primary key's B-tree from left to right instead of hopping
     // across it (a gateway's batch is many devices round robin): ~1.5x fewer CPU ms a point.
-    // The sort is stable, so of two rows of one series and time the later still wins (REPLACE).
+    // The sort is stable, so of two rows of one series and time the later still wins (the upsert).
     rows.sort((a, b) => a.series - b.series || a.ts - b.ts);
     const args: Array<number | string> = [];
     let i = 0;
@@ -129,6 +131,20 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     const wanted = q.fields ? all.filter((s) => q.fields!.includes(s.field)) : all;
     return wanted.sort((a, b) => a.field.localeCompare(b.field));
   };
+  /** Buckets of each field: numbers by one statement, booleans and strings (the bucket's last value) by the other. */
+  const bucketed = (q: SeriesQuery, everyMs: number, st: { numbers: Database.Statement; last: Database.Statement }): FieldSeries[] => {
+    const out: FieldSeries[] = [];
+    for (const { id, field } of fieldsOf(q)) {
+      const kind = readingKind(field);
+      // BigInt: better-sqlite3 binds numbers as REAL, and a REAL modulus would not align buckets.
+      const args = { series: id, from: q.from, to: q.to, every: BigInt(everyMs) };
+      const points: StoredPoint[] = kind === 'number'
+        ? (st.numbers.all(args) as Array<{ t: number; value: number; min: number; max: number; count: number }>).map((r) => ({ ...r }))
+        : (st.last.all(args) as Array<{ t: number; value: unknown; count: number }>).map((r) => ({ t: r.t, value: fromSql(r.value, kind), count: r.count }));
+      if (points.length > 0) out.push({ field, points, truncated: false });
+    }
+    return out;
+  };
   let closed = false;
 
   return {
@@ -136,6 +152,7 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
     async write(batch) {
       try {
         writeBatch(batch);
+        snapshots.note(batch.status);
       } catch (error) {
         for (const forget of created) forget();
         throw error;
@@ -150,57 +167,21 @@ export function openSqliteHistory(dataDir: string): HistoryStore {
         return { field, truncated: rows.length > limit, points: rows.slice(0, limit).map((r) => ({ t: r.ts, value: fromSql(r.value, kind) })) };
       }).filter((s) => s.points.length > 0);
     },
-    async downsample(q, everyMs) {
-      const out: FieldSeries[] = [];
-      for (const { id, field } of fieldsOf(q)) {
-        const kind = readingKind(field);
-        // BigInt: better-sqlite3 binds numbers as REAL, and a REAL modulus would not align buckets.
-        const args = { series: id, from: q.from, to: q.to, every: BigInt(everyMs) };
-        const points: StoredPoint[] = kind === 'number'
-          ? (numberBuckets.all(args) as Array<{ t: number; value: number; min: number; max: number; count: number }>).map((r) => ({ ...r }))
-          : (lastBuckets.all(args) as Array<{ t: number; value: unknown; count: number }>).map((r) => ({ t: r.t, value: fromSql(r.value, kind), count: r.count }));
-        if (points.length > 0) out.push({ field, points, truncated: false });
-      }
-      return out;
-    },
-    async statusAt(sites, at) {
-      const rows = (sites === 'all' ? lastStatusOfAll.all({ at }) : lastStatusOfSites.all({ at, sites: JSON.stringify(sites) })) as Array<[string, string, string, number, unknown]>;
-      const byDevice = new Map<string, StatusSnapshot>();
-      for (const [site, device, field, ts, value] of rows) {
-        const key = `${site}\u0000${device}`;
-        let snap = byDevice.get(key);
-        if (!snap) byDevice.set(key, snap = { siteId: site, deviceId: device });
-        applyStatus(snap, field, fromSql(value, statusKind(field)), ts);
-      }
-      return [...byDevice.values()];
-    },
+    downsample: async (q, everyMs) => bucketed(q, everyMs, { numbers: numberBuckets, last: lastBuckets }),
+    rolledUp: async (q, everyMs) => bucketed(q, everyMs, rollup),
+    statusAt: (sites, at) => snapshots.statusAt(sites, at),
+    flush: () => snapshots.flush(),
     async close() {
       if (closed) return;
+      await snapshots.flush();
       closed = true;
       db.close();
     },
   };
 }
 
-/** Puts one status field's newest value into a snapshot (shared with the InfluxDB store). */
-export function applyStatus(snap: StatusSnapshot, field: string, value: FieldValue, ts: number): void {
-  switch (field) {
-    case 'seen': snap.lastSeen = ts; break;
-    case 'self_test': snap.lastSelfTest = ts; break;
-    case 'battery': snap.battery = { value: Number(value), ts }; break;
-    case 'online': case 'battery_low': case 'tamper': case 'fault':
-      snap[field] = { value: Boolean(value), ts };
-      break;
-    default: break; // a field this version does not know: ignored, not guessed at
-  }
-}
-
 export function readingKind(field: string): FieldKind {
   return (READING_FIELD_KINDS as Record<string, FieldKind>)[field] ?? 'number';
-}
-
-function statusKind(field: string): FieldKind {
-  return (STATUS_FIELD_KINDS as Record<string, FieldKind>)[field] ?? 'number';
 }
 
 function toSql(value: FieldValue): number | string {

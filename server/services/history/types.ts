@@ -15,13 +15,24 @@ export interface HistoryStore {
   write(batch: HistoryBatch): Promise<void>;
   /** Points as stored, `from` inclusive, `to` exclusive, oldest first, at most `limit` per field. */
   raw(q: SeriesQuery, limit: number): Promise<FieldSeries[]>;
-  /** One bucket per `everyMs` with data (buckets start at UTC multiples of `everyMs`). */
+  /** One bucket per `everyMs` with data (buckets start at UTC multiples of `everyMs`), from the points. */
   downsample(q: SeriesQuery, everyMs: number): Promise<FieldSeries[]>;
   /**
+   * The same buckets from the hourly roll-ups: `everyMs` a multiple of an hour, `from` and `to` on
+   * hour boundaries. Means are sums over counts, so the answer equals `downsample`'s.
+   */
+  rolledUp(q: SeriesQuery, everyMs: number): Promise<FieldSeries[]>;
+  /**
    * Each device's status at `at` (the newest value of each status field at or before it), for the
-   * devices of these sites that have any; 'all' for every site (a city's coverage at once).
+   * devices of these sites that have any; 'all' for every site (a city's coverage at once). Read
+   * from the daily snapshot of that day's midnight plus the points since (status-snapshots.ts).
    */
   statusAt(sites: readonly string[] | 'all', at: number): Promise<StatusSnapshot[]>;
+  /**
+   * Brings roll-ups and snapshots up to date with everything written; with `endedBefore` (the
+   * periodic job's "now"), roll-ups only of the hours ended by then (queries roll up their own).
+   */
+  flush(endedBefore?: number): Promise<void>;
   close(): Promise<void>;
 }
 

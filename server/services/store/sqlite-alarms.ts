@@ -19,10 +19,11 @@ export class SqliteAlarmStore implements AlarmStore {
   private readonly listQueries = new Map<string, Statement<[Record<string, unknown>], { body: string }>>();
   private readonly counts: Statement<[], { status: string; n: number }>;
   /**
-   * The alarm last written and its JSON: a transition writes the alarm, then the change holding
-   * the same alarm (alarm-commit.ts), which reuses the text instead of serialising it again.
+   * The JSON of alarms written in this unit of work, by object: a transition writes the alarm and
+   * the change holding the same alarm (alarm-commit.ts, ingest-batch.ts, in either order), and the
+   * second reuses the text instead of serialising it again. Forgotten as each unit starts.
    */
-  private lastPut: { alarm: Alarm; json: string } | undefined;
+  private texts = new WeakMap<Alarm, string>();
 
   constructor(db: Database) {
     this.db = db;
@@ -45,6 +46,11 @@ export class SqliteAlarmStore implements AlarmStore {
     this.counts = db.prepare('SELECT status, count(*) AS n FROM alarms GROUP BY status');
   }
 
+  /** The store calls this as each unit of work begins. */
+  startUnit(): void {
+    this.texts = new WeakMap();
+  }
+
   async get(id: string): Promise<Alarm | undefined> {
     const row = this.byId.get(id);
     return row ? parseAlarm(row.body) : undefined;
@@ -56,8 +62,7 @@ export class SqliteAlarmStore implements AlarmStore {
   }
 
   async put(alarm: Alarm): Promise<void> {
-    const json = JSON.stringify(alarm);
-    this.lastPut = { alarm, json };
+    const json = this.jsonOf(alarm);
     this.upsert.run({
       id: alarm.id,
       siteId: alarm.siteId,
@@ -89,11 +94,20 @@ export class SqliteAlarmStore implements AlarmStore {
     return Number(result.lastInsertRowid);
   }
 
-  /** `JSON.stringify(change)` of an `{ alarm, change }`, with the alarm's text reused when it was just put. */
+  /** `JSON.stringify(change)` of an `{ alarm, change }`, with the alarm's text written once per object. */
   private changeJson(change: AlarmChange): string {
-    const reuse = this.lastPut?.alarm === change.alarm && Object.keys(change).length === 2 ? this.lastPut.json : undefined;
-    this.lastPut = undefined;
-    return reuse === undefined ? JSON.stringify(change) : `{"alarm":${reuse},"change":${JSON.stringify(change.change)}}`;
+    if (Object.keys(change).length !== 2) return JSON.stringify(change);
+    return `{"alarm":${this.jsonOf(change.alarm)},"change":${JSON.stringify(change.change)}}`;
+  }
+
+  /** Transitions make new alarm objects, never change one that was written: its text stays its text. */
+  private jsonOf(alarm: Alarm): string {
+    let json = this.texts.get(alarm);
+    if (json === undefined) {
+      json = JSON.stringify(alarm);
+      this.texts.set(alarm, json);
+    }
+    return json;
   }
 
   async changesAfter(changeId: number, limit: number): Promise<StoredAlarmChange[]> {

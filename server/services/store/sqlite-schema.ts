@@ -100,10 +100,60 @@ const V3 = `CREATE INDEX IF NOT EXISTS alarms_open_raised ON alarms (raised_at, 
  */
 const V4 = `DROP INDEX IF EXISTS events_site_ts; DROP INDEX IF EXISTS events_device_ts; DROP INDEX IF EXISTS alarm_changes_alarm;`;
 
+/**
+ * v5: events and alarms become rowid tables (issue 18's ingest goal). WITHOUT ROWID keeps each
+ * whole row in its primary-key b-tree, in key order: rows of several hundred bytes (the JSON
+ * body) inserted at random ids split pages all over the file, and every commit wrote (and fsynced)
+ * them. SQLite's own advice is WITHOUT ROWID for rows under ~1/20 of a page only. Now rows are
+ * appended in arrival order and the ids live in small unique indexes. The list indexes end in
+ * `id`, the list's tie-break, so newest-first pages need no sort.
+ */
+const V5 = `
+CREATE TABLE events_v5 (
+  id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  device_id TEXT,
+  ts INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  gateway_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+INSERT INTO events_v5 (id, site_id, kind, action, subject, device_id, ts, seq, gateway_id, received_at, body)
+  SELECT id, site_id, kind, action, subject, device_id, ts, seq, gateway_id, received_at, body FROM events ORDER BY received_at, id;
+DROP TABLE events;
+ALTER TABLE events_v5 RENAME TO events;
+CREATE UNIQUE INDEX events_id ON events (id);
+
+CREATE TABLE alarms_v5 (
+  id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  raised_at TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+INSERT INTO alarms_v5 (id, site_id, subject, kind, status, raised_at, body)
+  SELECT id, site_id, subject, kind, status, raised_at, body FROM alarms ORDER BY raised_at, id;
+DROP TABLE alarms;
+ALTER TABLE alarms_v5 RENAME TO alarms;
+CREATE UNIQUE INDEX alarms_id ON alarms (id);
+CREATE UNIQUE INDEX alarms_open_key ON alarms (site_id, subject, kind) WHERE status != 'resolved';
+CREATE INDEX alarms_raised ON alarms (raised_at, id);
+CREATE INDEX alarms_site_raised ON alarms (site_id, raised_at, id);
+CREATE INDEX alarms_status ON alarms (status);
+CREATE INDEX alarms_open_raised ON alarms (raised_at, id) WHERE status != 'resolved';
+`;
+
 /** `core-1` and `core-2` were `user_version` 1 and 2 before migrations had names. */
 export const CORE_MIGRATIONS: readonly SqliteMigration[] = [
   { id: 'core-1', up: V1, userVersion: 1 },
   { id: 'core-2', up: V2, userVersion: 2 },
   { id: 'core-3', up: V3 },
   { id: 'core-4', up: V4 },
+  { id: 'core-5', up: V5 },
 ];

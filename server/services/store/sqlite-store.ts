@@ -21,23 +21,30 @@ const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIG
 
 interface ConnectionStores {
   tx: Tx;
-  /** Forgets what the stores carried from the last unit of work (the audit chain's head). */
+  /** Forgets what the stores carried from the last unit of work (the audit chain's head, alarms' texts). */
   startUnit(): void;
 }
 
 /** The stores of one connection; a unit of work hands them to its callback. */
 function storesOf(db: Database.Database): ConnectionStores {
   const audit = new SqliteAuditStore(db);
+  const alarms = new SqliteAlarmStore(db);
   const tx: Tx = {
     events: new SqliteEventStore(db),
-    alarms: new SqliteAlarmStore(db),
+    alarms,
     gateways: new SqliteGatewayStore(db),
     audit,
     registry: new SqliteRegistryStore(db),
     identity: new SqliteIdentityStore(db),
     timers: new SqliteAlarmTimerStore(db),
   };
-  return { tx, startUnit: () => audit.startUnit() };
+  return {
+    tx,
+    startUnit: () => {
+      audit.startUnit();
+      alarms.startUnit();
+    },
+  };
 }
 
 /**
