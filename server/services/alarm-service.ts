@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Alarm, type AlarmListQuery, type AlarmListResponse, type AlarmTimeline, type Event, type Outcome, alarmCursor } from '../../contract/index.ts';
 import { badRequest, conflict, notFound } from '../http-error.ts';
 import type { AlarmBus } from './alarm-bus.ts';
+import { AlarmIdMaker } from './alarm-ids.ts';
 import { commitTransition, recordTransition } from './alarm-commit.ts';
 import type { AlarmReactor, AuditActor, AuditDetails } from './alarm-commit.ts';
 import { acknowledge, applyEvent, assign, attend, comment, resolve } from './alarm-lifecycle.ts';
@@ -27,6 +27,7 @@ export interface IngestOutcome {
  */
 export class AlarmService {
   private reactor: AlarmReactor | undefined;
+  private readonly alarmIds = new AlarmIdMaker();
 
   constructor(
     private readonly store: ServerStore,
@@ -48,7 +49,7 @@ export class AlarmService {
     const changes: StoredAlarmChange[] = [];
     let newEvents = 0;
     const meta = { gatewayId, receivedAt };
-    const ctx = { now, newAlarmId: randomUUID };
+    const ctx = { now, newAlarmId: () => this.alarmIds.next(receivedAt) };
     await this.store.write(async (tx) => {
       const batch = new IngestBatch(tx);
       for (const event of events) {

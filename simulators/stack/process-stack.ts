@@ -51,6 +51,8 @@ export class ProcessStack {
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'carewatch-procs-'));
   }
 
+  /** The server's `--data-dir` (its embedded store's file lives here). */
+  get serverDataDir(): string { return join(this.dataDir, 'server'); }
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
   /** The gateway's broker over TLS, with the CA the demo's provisioning made (beside the credentials). */
   get mqttBroker(): BrokerAddress { return brokerAt(`mqtts://127.0.0.1:${this.ports.mqtt}`, demoPaths(this.dataDir).mqttTls.caCertFile); }
@@ -80,7 +82,7 @@ export class ProcessStack {
 
   async startServer(): Promise<void> {
     const paths = demoPaths(this.dataDir);
-    this.server = this.spawn(['server', '--data-dir', join(this.dataDir, 'server'), '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper, this.opts.serverNodeArgs);
+    this.server = this.spawn(['server', '--data-dir', this.serverDataDir, '--provision', paths.serverProvisioning, '--port', String(this.ports.server), ...(this.opts.serverArgs ?? [])], this.opts.serverWrapper, this.opts.serverNodeArgs);
     await waitHealthy(`${this.serverUrl}/healthz`, this.server);
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ChainVerifier, canonicalJson, chain, GENESIS_HASH, hashedText } from '../../server/services/audit/audit-chain.ts';
+import { ChainVerifier, canonicalJson, chain, chainWithText, GENESIS_HASH, hashedText } from '../../server/services/audit/audit-chain.ts';
 
 // The hash of every audit record already written covers this text: it must never change.
 describe('canonicalJson: the text an audit record is hashed over', () => {
@@ -46,5 +46,10 @@ describe('the chain: each record hashed over the previous hash and its canonical
     const verifier = new ChainVerifier(null);
     expect(verifier.next(first) && verifier.next(second)).toBe(true);
     expect(new ChainVerifier(null).next({ ...first, details: { ...first.details, severity: 'critical' } })).toBe(false);
+  });
+
+  it('stores each record as JSON that parses back to the record itself', () => {
+    const { record, text } = chainWithText({ ...input, from: 'a "quoted" place', details: { note: 'line\nbreak', n: 1.5, ok: true, none: null } }, null);
+    expect(JSON.parse(text)).toEqual(record);
   });
 });

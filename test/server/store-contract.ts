@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALARM_HANDLING_NONE, Event } from '../../contract/index.ts';
-import type { Alarm } from '../../contract/index.ts';
+import type { Alarm, EventInput } from '../../contract/index.ts';
 import type { AlarmTimerKind } from '../../server/services/store/alarm-timer-store.ts';
 import type { AlarmFilter, ServerStore } from '../../server/services/store/types.ts';
 import { event } from './helpers.ts';
@@ -56,6 +56,31 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       const e = Event.parse(event());
       expect(await store.write((tx) => tx.events.appendIfNew(e, meta))).toBe(true);
       expect(await store.write((tx) => tx.events.appendIfNew({ ...e, kind: 'fire.smoke' }, meta))).toBe(false);
+    }));
+
+    it('keeps each device\'s latest view from its events: newest device time wins, a known room stays known, in or across units', withStore(async ({ store }) => {
+      const at = (ts: number, kind: EventInput['kind'], room?: string) => Event.parse(event({ deviceId: 'btn-9', subject: 'device:btn-9', ts, kind, roomId: room, residentId: undefined }));
+      await store.write(async (tx) => {
+        await tx.events.appendIfNew(at(10_000, 'call.button', 'r1'), meta);
+        await tx.events.appendIfNew(at(12_000, 'device.battery_low'), meta);
+        // Older than what the view has (a retry overtaken): the time and kind stay, its room is news.
+        await tx.events.appendIfNew(at(11_000, 'device.tamper', 'r2'), meta);
+        // A read inside the unit sees what the unit wrote.
+        expect((await tx.events.devicesOfSite('site-a')).find((d) => d.deviceId === 'btn-9')).toMatchObject({ lastSeen: 12_000, lastKind: 'device.battery_low', roomId: 'r2' });
+      });
+      await store.write(async (tx) => {
+        await tx.events.appendIfNew(at(9_000, 'fire.test'), meta);
+        await tx.events.appendIfNew(at(12_000, 'call.button'), meta);
+      });
+      expect(await store.read((tx) => tx.events.devicesOfSite('site-a'))).toEqual([
+        { siteId: 'site-a', deviceId: 'btn-9', roomId: 'r2', residentId: null, lastSeen: 12_000, lastKind: 'call.button' },
+      ]);
+      // A failed unit moves no device.
+      await expect(store.write(async (tx) => {
+        await tx.events.appendIfNew(at(20_000, 'wearable.fall'), meta);
+        throw new Error('boom');
+      })).rejects.toThrow('boom');
+      expect((await store.read((tx) => tx.events.devicesOfSite('site-a')))[0]).toMatchObject({ lastSeen: 12_000, lastKind: 'call.button' });
     }));
 
     it('lists alarms raised in a window [from, before), newest first', withStore(async ({ store }) => {

@@ -10,6 +10,8 @@ export interface Received {
   payload: WebhookPayload;
   /** The HMAC checked the way a receiver should: over `<timestamp>.<body>` with the shared secret. */
   signatureValid: boolean;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -97,7 +99,7 @@ export class WebhookReceiver {
     const signature = String(headers[SIGNATURE_HEADER] ?? '');
     const expected = `sha256=${createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex')}`;
     const signatureValid = signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
-    this.received.push({ headers, body, payload: WebhookPayload.parse(JSON.parse(body)), signatureValid });
+    this.received.push({ headers, body, payload: WebhookPayload.parse(JSON.parse(body)), signatureValid, at: Date.now() });
     for (const wake of this.waiters.splice(0)) wake();
   }
 

@@ -57,15 +57,20 @@ const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
   ? (text) => crypto.hash('sha256', text, 'hex')
   : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-function recordHash(record: AuditRecordInput & { seq: number; prevHash: string }): string {
-  return sha256Hex(record.prevHash + hashedText(record));
-}
-
 /** The next link: this record numbered after `prev` and chained to its hash. */
 export function chain(input: AuditRecordInput, prev: { seq: number; hash: string } | null): AuditRecord {
+  return chainWithText(input, prev).record;
+}
+
+/**
+ * The next link and the text to store for it: the canonical JSON its hash covers with the hash
+ * added last, so one serialisation serves both (a reader parses it like any JSON of the record).
+ */
+export function chainWithText(input: AuditRecordInput, prev: { seq: number; hash: string } | null): { record: AuditRecord; text: string } {
   const record = { ...input, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH, hash: '' };
-  record.hash = recordHash(record);
-  return record;
+  const hashed = hashedText(record);
+  record.hash = sha256Hex(record.prevHash + hashed);
+  return { record, text: `${hashed.slice(0, -1)},"hash":${JSON.stringify(record.hash)}}` };
 }
 
 export type ChainBreak = { seq: number; problem: 'edited' | 'deleted' | 'reordered'; message: string };
@@ -100,7 +105,7 @@ export class ChainVerifier {
       this.broken = { seq: record.seq, problem: 'reordered', message: `record ${record.seq} appears after record ${this.expectedSeq - 1}` };
       return false;
     }
-    const recomputed = recordHash(record);
+    const recomputed = sha256Hex(record.prevHash + hashedText(record));
     if (recomputed !== record.hash) {
       this.broken = { seq: record.seq, problem: 'edited', message: `record ${record.seq} was changed after it was written` };
       return false;

@@ -13,8 +13,12 @@ import type { Round } from './timer-state.ts';
 import { TransitionTimers } from './transition-timers.ts';
 import { WebhookDeliveries } from './webhook-deliveries.ts';
 
-/** Timers handled per unit of work; more due are taken by the next round at once. */
-const BATCH = 200;
+/**
+ * Timers handled per unit of work; more due are taken by the next round at once. A round holds the
+ * write lock every replica shares (docs/scale-out.md), so it stays short enough for the other
+ * writers (ingest, webhook records) to get in between rounds.
+ */
+const BATCH = 50;
 /** The loop looks at the store at least this often: another replica's timers, a clock that jumped. */
 const MAX_SLEEP_MS = 1000;
 
@@ -111,9 +115,13 @@ export class EscalationService implements AlarmReactor {
       do {
         this.again = false;
         for (;;) {
-          const now = this.opts.clock();
           const round: Round = { changes: [], sends: [] };
           const taken = await this.opts.store.write(async (tx) => {
+            // Issue 22, "every escalation step fires once": the clock is read once the unit holds
+            // the write lock, not before waiting for it. A round that waited seconds behind other
+            // replicas' units would otherwise claim deliveries with a lease already (nearly) run
+            // out, and another replica would claim and send them again while this one sent them.
+            const now = this.opts.clock();
             const due = await tx.timers.due(now, BATCH);
             for (const timer of due) {
               this.lateness.observe({ kind: timer.kind }, Math.max(0, now - timer.dueAt) / 1000);

@@ -15,6 +15,18 @@ import type { AttemptResult } from './webhook.ts';
 
 /** A claimed delivery is retried after its timeout plus this, should this process die mid-attempt. */
 const LEASE_MS = 10_000;
+/** Attempts recorded per unit of work at most; more wait for the next. */
+const RECORD_BATCH = 500;
+
+type Retry = { minMs: number; maxMs: number; maxAttempts: number };
+
+/** An attempt made, waiting to be recorded. */
+interface Finished {
+  send: Send;
+  result: AttemptResult;
+  retry: Retry;
+  recorded: (error?: unknown) => void;
+}
 
 export interface WebhookDeliveriesOptions {
   store: ServerStore;
@@ -34,6 +46,8 @@ export interface WebhookDeliveriesOptions {
  */
 export class WebhookDeliveries {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly finished: Finished[] = [];
+  private recording = false;
   private readonly attempts: Counter;
 
   constructor(private readonly opts: WebhookDeliveriesOptions) {
@@ -88,7 +102,10 @@ export class WebhookDeliveries {
       } catch (error) {
         result = { ok: false, status: null, error: (error as Error).message, ms: 0 };
       }
-      await this.recordAttempt(send, result, channel.retry);
+      await new Promise<void>((resolve, reject) => {
+        this.finished.push({ send, result, retry: channel.retry, recorded: (error) => (error === undefined ? resolve() : reject(error)) });
+        this.record();
+      });
     })().catch((error: unknown) => {
       // The claim's lease brings the delivery back: nothing is lost, but say so.
       this.opts.log.error({ err: error, delivery: send.timer.id }, 'webhook attempt could not be recorded; it will be retried after its lease');
@@ -108,35 +125,62 @@ export class WebhookDeliveries {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private async recordAttempt(send: Send, result: AttemptResult, retry: { minMs: number; maxMs: number; maxAttempts: number }): Promise<void> {
-    const at = this.opts.clock();
-    const attempt = send.delivery.attempt + 1;
-    let scheduledRetry = false;
-    await this.opts.store.write(async (tx) => {
-      const current = await tx.timers.get(send.timer.id);
-      if (!current) return; // taken by another replica after our lease ran out, and finished there
-      const outcome = result.ok ? 'delivered' : attempt >= retry.maxAttempts ? 'gave_up' : 'failed';
-      await tx.audit.append({
-        at, actor: SERVER_ACTOR.name, from: null, action: 'alarm.notified', siteId: send.timer.siteId, alarmId: send.timer.alarmId, residentId: null,
-        details: {
-          channel: send.delivery.channel, delivery: send.timer.id.slice('deliver:'.length), type: String(send.timer.state.type ?? ''),
-          attempt, result: outcome, status: result.status, error: result.error, ms: Math.round(result.ms),
-        },
-      });
-      this.attempts.inc({ channel: send.delivery.channel, result: outcome });
-      if (outcome === 'failed') {
-        const delay = retryDelay(retry, attempt);
-        await tx.timers.put({ ...current, dueAt: at + delay, state: { ...current.state, attempt } });
-        scheduledRetry = true;
-        this.opts.log.warn({ delivery: send.timer.id, channel: send.delivery.channel, attempt, error: result.error, retryInMs: delay }, 'webhook attempt failed; will retry');
-      } else {
-        await tx.timers.remove(current.id);
-        if (outcome === 'gave_up') {
-          this.opts.log.error({ delivery: send.timer.id, channel: send.delivery.channel, attempts: attempt, error: result.error, alarmId: send.timer.alarmId }, 'webhook: gave up after its last attempt');
+  /**
+   * Records finished attempts: all that finished meanwhile, in one unit of work. Issue 22, "every
+   * escalation step fires once": a delivery stays claimed only for its lease (timeout + LEASE_MS);
+   * one unit per attempt queued a round's records one by one behind the replicas' single write
+   * lock, the last recorded ~11 s after it was sent, and by then another replica had claimed it
+   * again and sent it a second time. Recorded together, they reach the store in one unit.
+   */
+  private record(): void {
+    if (this.recording) return;
+    this.recording = true;
+    void (async () => {
+      while (this.finished.length > 0) {
+        const batch = this.finished.splice(0, RECORD_BATCH);
+        let retrying = false;
+        try {
+          await this.opts.store.write(async (tx) => {
+            for (const f of batch) retrying = (await this.recordOne(tx, f)) || retrying;
+          });
+          for (const f of batch) f.recorded();
+        } catch (error) {
+          for (const f of batch) f.recorded(error ?? new Error('the unit of work failed'));
         }
+        if (retrying) this.opts.wake();
       }
+    })().finally(() => {
+      this.recording = false;
+      if (this.finished.length > 0) this.record();
     });
-    if (scheduledRetry) this.opts.wake();
+  }
+
+  /** One attempt's record, in the unit of work of `record`; true when a retry was scheduled. */
+  private async recordOne(tx: Tx, { send, result, retry }: Finished): Promise<boolean> {
+    const at = this.opts.clock(); // when recorded, under the write lock (escalation-service.ts runDue)
+    const attempt = send.delivery.attempt + 1;
+    const current = await tx.timers.get(send.timer.id);
+    if (!current) return false; // taken by another replica after our lease ran out, and finished there
+    const outcome = result.ok ? 'delivered' : attempt >= retry.maxAttempts ? 'gave_up' : 'failed';
+    await tx.audit.append({
+      at, actor: SERVER_ACTOR.name, from: null, action: 'alarm.notified', siteId: send.timer.siteId, alarmId: send.timer.alarmId, residentId: null,
+      details: {
+        channel: send.delivery.channel, delivery: send.timer.id.slice('deliver:'.length), type: String(send.timer.state.type ?? ''),
+        attempt, result: outcome, status: result.status, error: result.error, ms: Math.round(result.ms),
+      },
+    });
+    this.attempts.inc({ channel: send.delivery.channel, result: outcome });
+    if (outcome === 'failed') {
+      const delay = retryDelay(retry, attempt);
+      await tx.timers.put({ ...current, dueAt: at + delay, state: { ...current.state, attempt } });
+      this.opts.log.warn({ delivery: send.timer.id, channel: send.delivery.channel, attempt, error: result.error, retryInMs: delay }, 'webhook attempt failed; will retry');
+      return true;
+    }
+    await tx.timers.remove(current.id);
+    if (outcome === 'gave_up') {
+      this.opts.log.error({ delivery: send.timer.id, channel: send.delivery.channel, attempts: attempt, error: result.error, alarmId: send.timer.alarmId }, 'webhook: gave up after its last attempt');
+    }
+    return false;
   }
 
   private async giveUp(tx: Tx, timer: AlarmTimer, delivery: Delivery, now: number, why: string): Promise<void> {

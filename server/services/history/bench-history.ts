@@ -93,7 +93,9 @@ function influxBackend(base: string): Backend {
           return (await fetch(`${base}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`)).json();
         },
         bareRollup: async (device, from, to, every) => {
-          const q = `SELECT SUM("sum_pressure"), SUM("count_pressure"), MIN("min_pressure"), MAX("max_pressure") FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms) fill(none)`;
+          const q = every === HOUR
+            ? `SELECT "sum_pressure", "count_pressure", "min_pressure", "max_pressure" FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms`
+            : `SELECT SUM("sum_pressure"), SUM("count_pressure"), MIN("min_pressure"), MAX("max_pressure") FROM "rollup"."reading_1h" WHERE "site" = 'bench' AND "device" = '${device}' AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms) fill(none)`;
           return (await fetch(`${base}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`)).json();
         },
         dispose: async () => {
@@ -178,6 +180,8 @@ async function queryP99(backend: Backend, queries = 200) {
       // In turn, each kind first as often as the others.
       for (let k = 0; k < order.length; k++) {
         const kind = order[(k + Math.max(i, 0)) % order.length]!;
+        // The way the product no longer takes for this query (the points), one round in four.
+        if ((kind === 'fromPoints' || kind === 'bare') && i % 4 !== 0) continue;
         t0 = performance.now();
         const s = await kinds[kind](device);
         if (i >= 0) took[kind].push(performance.now() - t0);

@@ -10,8 +10,10 @@ import type { FieldSeries, ReadingPoint, SeriesQuery, StoredPoint } from './type
 
 /** The roll-up measurement (in the `rollup` policy): per hour and series, `sum_F`, `count_F`, `min_F`, `max_F`, `last_F` of each field F. */
 export const ROLLUP_MEASUREMENT = 'reading_1h';
-/** Hours read at once: an hour of 10,000 devices every 5 minutes is 120,000 rows. */
-const HOURS_A_READ = 6;
+/** Rows a roll-up read aims at (an hour of 10,000 devices every 5 minutes is 120,000). */
+const READ_ROWS = 100_000;
+/** The longest span read at once: InfluxDB's default shard (7 days). */
+const MAX_HOURS_A_READ = 7 * 24;
 const READING_KINDS = READING_FIELD_KINDS as Record<string, FieldKind>;
 
 const tagFilter = (site: string, device: string) => `"site" = ${escape.stringLit(site)} AND "device" = ${escape.stringLit(device)}`;
@@ -78,10 +80,13 @@ export class InfluxRollup {
     }
     const fields = (q.fields ?? Object.keys(READING_FIELD_KINDS)).filter((f) => f in READING_FIELD_KINDS).sort();
     const where = `${tagFilter(q.siteId, q.deviceId)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
-    const from = `FROM "${ROLLUP_RP}"."${ROLLUP_MEASUREMENT}" WHERE ${where} GROUP BY time(${everyMs}ms) fill(none)`;
+    // By the hour, the roll-up rows are the buckets: read as they are, with no aggregation in influxd.
+    const hourly = everyMs === HOUR_MS;
+    const from = `FROM "${ROLLUP_RP}"."${ROLLUP_MEASUREMENT}" WHERE ${where}${hourly ? '' : ` GROUP BY time(${everyMs}ms) fill(none)`}`;
+    const agg = (fn: string, col: string) => (hourly ? escape.quoted(col) : `${fn}(${escape.quoted(col)})`);
     const results = await this.conn.query(fields.map((f) => readingKind(f) === 'number'
-      ? `SELECT SUM(${escape.quoted(`sum_${f}`)}), SUM(${escape.quoted(`count_${f}`)}), MIN(${escape.quoted(`min_${f}`)}), MAX(${escape.quoted(`max_${f}`)}) ${from}`
-      : `SELECT LAST(${escape.quoted(`last_${f}`)}), SUM(${escape.quoted(`count_${f}`)}) ${from}`));
+      ? `SELECT ${agg('SUM', `sum_${f}`)}, ${agg('SUM', `count_${f}`)}, ${agg('MIN', `min_${f}`)}, ${agg('MAX', `max_${f}`)} ${from}`
+      : `SELECT ${agg('LAST', `last_${f}`)}, ${agg('SUM', `count_${f}`)} ${from}`));
     const out: FieldSeries[] = [];
     fields.forEach((field, i) => {
       const kind = readingKind(field);
@@ -100,10 +105,16 @@ export class InfluxRollup {
    * and writes each series' hours summed here, a few hours a read.
    */
   private async rollUp(from: number, to: number, filter: string): Promise<void> {
-    for (let start = from; start < to; start += HOURS_A_READ * HOUR_MS) {
-      const end = Math.min(to, start + HOURS_A_READ * HOUR_MS);
+    // Each read costs InfluxDB about the same per series whatever its span, and the rows must fit in
+    // memory: the span grows while reads come back small and shrinks when one comes back large.
+    let span = 1;
+    for (let start = from, end = from; start < to; start = end) {
+      end = Math.min(to, start + span * HOUR_MS);
       const [r] = await this.conn.query([`SELECT * FROM "reading" WHERE time >= ${start}ms AND time < ${end}ms${filter}`]);
       const series = r?.series?.[0];
+      const rows = series?.values.length ?? 0;
+      if (rows < READ_ROWS / 4) span = Math.min(span * 4, MAX_HOURS_A_READ);
+      else if (rows > READ_ROWS) span = Math.max(1, Math.floor(span / 2));
       if (!series) continue;
       const at = (name: string) => series.columns.indexOf(name);
       const [time, site, device] = [at('time'), at('site'), at('device')];

@@ -1,5 +1,5 @@
 import type { AuditRecord, AuditRecordInput, AuditVerification } from '../../../contract/index.ts';
-import { ChainVerifier, chain } from '../audit/audit-chain.ts';
+import { ChainVerifier, chainWithText } from '../audit/audit-chain.ts';
 import type { AuditFilter, AuditStore } from './audit-store.ts';
 import type { PgSql } from './pg-sql.ts';
 
@@ -26,9 +26,9 @@ export class PgAuditStore implements AuditStore {
       const record = last ? (JSON.parse(last.body) as AuditRecord) : undefined;
       this.head = record ? { seq: record.seq, hash: record.hash } : await this.anchor();
     }
-    const record = chain(input, this.head);
+    const { record, text } = chainWithText(input, this.head);
     await this.sql.run('audit_add', 'INSERT INTO audit (seq, at, site_id, alarm_id, resident_id, body) VALUES ($1, $2, $3, $4, $5, $6)',
-      [record.seq, record.at, record.siteId, record.alarmId, record.residentId, JSON.stringify(record)]);
+      [record.seq, record.at, record.siteId, record.alarmId, record.residentId, text]);
     this.head = { seq: record.seq, hash: record.hash };
     return record;
   }

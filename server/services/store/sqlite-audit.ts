@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AuditRecord, AuditRecordInput, AuditVerification } from '../../../contract/index.ts';
-import { ChainVerifier, chain } from '../audit/audit-chain.ts';
+import { ChainVerifier, chainWithText } from '../audit/audit-chain.ts';
 import type { AuditFilter, AuditStore } from './audit-store.ts';
 import type { SqliteMigration } from './sqlite-migrations.ts';
 
@@ -72,8 +72,8 @@ export class SqliteAuditStore implements AuditStore {
       const last = lastRow ? (JSON.parse(lastRow.body) as AuditRecord) : undefined;
       this.head = last ? { seq: last.seq, hash: last.hash } : this.anchor.get() ?? null;
     }
-    const record = chain(input, this.head);
-    this.insert.run({ seq: record.seq, at: record.at, siteId: record.siteId, alarmId: record.alarmId, residentId: record.residentId, body: JSON.stringify(record) });
+    const { record, text } = chainWithText(input, this.head);
+    this.insert.run({ seq: record.seq, at: record.at, siteId: record.siteId, alarmId: record.alarmId, residentId: record.residentId, body: text });
     this.head = { seq: record.seq, hash: record.hash };
     return record;
   }

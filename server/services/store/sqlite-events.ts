@@ -11,8 +11,24 @@ interface DeviceRow {
   last_kind: string;
 }
 
+/** A device's latest view as the events of one unit of work leave it, written once when the unit ends. */
+interface DeviceTouch {
+  siteId: string;
+  deviceId: string;
+  roomId: string | null;
+  residentId: string | null;
+  ts: number;
+  kind: string;
+}
+
 export class SqliteEventStore implements EventStore {
   private readonly insert: Statement;
+  /**
+   * Device views moved by this unit's events, by site and device: a batch with a call and its
+   * cancel from one button writes the button's row once (issue 18's ingest goal). Written by
+   * `endUnit`, before the commit, and before any read of the devices inside the unit.
+   */
+  private readonly touched = new Map<string, DeviceTouch>();
   private readonly exists: Statement<[string], { one: number }>;
   private readonly touchDevice: Statement;
   private readonly devices: Statement<[string], DeviceRow>;
@@ -48,17 +64,35 @@ export class SqliteEventStore implements EventStore {
       body: JSON.stringify(event),
     });
     if (result.changes === 0) return false;
-    if (event.deviceId) {
-      this.touchDevice.run({
-        siteId: event.siteId,
-        deviceId: event.deviceId,
-        roomId: event.roomId ?? null,
-        residentId: event.residentId ?? null,
-        ts: event.ts,
-        kind: event.kind,
-      });
-    }
+    if (event.deviceId) this.touch(event.siteId, event.deviceId, event.roomId ?? null, event.residentId ?? null, event.ts, event.kind);
     return true;
+  }
+
+  /** Merges one event into the device's pending view as the upsert would apply it after the others. */
+  private touch(siteId: string, deviceId: string, roomId: string | null, residentId: string | null, ts: number, kind: string): void {
+    const key = `${siteId}\0${deviceId}`;
+    const pending = this.touched.get(key);
+    if (!pending) {
+      this.touched.set(key, { siteId, deviceId, roomId, residentId, ts, kind });
+      return;
+    }
+    pending.roomId = roomId ?? pending.roomId;
+    pending.residentId = residentId ?? pending.residentId;
+    if (ts >= pending.ts) {
+      pending.ts = ts;
+      pending.kind = kind;
+    }
+  }
+
+  /** The store calls this before a unit of work commits: the devices' views it moved are written. */
+  endUnit(): void {
+    for (const touch of this.touched.values()) this.touchDevice.run(touch);
+    this.touched.clear();
+  }
+
+  /** The store calls this as each unit of work begins: nothing left from a unit rolled back. */
+  startUnit(): void {
+    this.touched.clear();
   }
 
   async has(id: string): Promise<boolean> {
@@ -66,6 +100,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async devicesOfSite(siteId: string): Promise<DeviceSeen[]> {
+    this.endUnit();
     return this.devices.all(siteId).map((row) => ({
       siteId: row.site_id,
       deviceId: row.device_id,

@@ -21,16 +21,19 @@ const MIGRATIONS: readonly SqliteMigration[] = [...CORE_MIGRATIONS, ...AUDIT_MIG
 
 interface ConnectionStores {
   tx: Tx;
-  /** Forgets what the stores carried from the last unit of work (the audit chain's head, alarms' texts). */
+  /** Forgets what the stores carried from the last unit of work (the audit chain's head, alarms' texts, pending device views). */
   startUnit(): void;
+  /** Writes what the stores held back for the end of the unit (device views), before it commits. */
+  endUnit(): void;
 }
 
 /** The stores of one connection; a unit of work hands them to its callback. */
 function storesOf(db: Database.Database): ConnectionStores {
   const audit = new SqliteAuditStore(db);
   const alarms = new SqliteAlarmStore(db);
+  const events = new SqliteEventStore(db);
   const tx: Tx = {
-    events: new SqliteEventStore(db),
+    events,
     alarms,
     gateways: new SqliteGatewayStore(db),
     audit,
@@ -43,7 +46,9 @@ function storesOf(db: Database.Database): ConnectionStores {
     startUnit: () => {
       audit.startUnit();
       alarms.startUnit();
+      events.startUnit();
     },
+    endUnit: () => events.endUnit(),
   };
 }
 
@@ -82,6 +87,7 @@ export function openSqliteStore(dataDir: string): ServerStore {
     stores.startUnit();
     try {
       const result = await work(stores.tx);
+      stores.endUnit();
       db.exec('COMMIT');
       return result;
     } catch (error) {
