@@ -12,6 +12,7 @@ import { benchEscalationTimers } from './escalation-timers.ts';
 import { benchServerAlarms } from './server-alarms.ts';
 import { benchLoad } from './load.ts';
 import { benchPostgresStore } from './postgres-store.ts';
+import { jetstreamBench } from './jetstream-delivery.ts';
 import { benchReplicas } from './replicas.ts';
 
 interface UpstreamLinkFigures { baselinePerSec: number; linkPerSec: number; baselineRttMs: number; linkLatencyMs: number; addedMs: number }
@@ -338,4 +339,5 @@ export const BENCHES: Bench[] = [
     about: 'history store (embedded and InfluxDB): write rate, 30-day query p99 among 10,000 devices, coverage of 1,000 sites at a past moment',
     run: historyReport,
   },
+  jetstreamBench,
 ];
