@@ -195,6 +195,15 @@ function oldestSilent(entries: Iterable<Entry>): Entry | undefined {
   return undefined;
 }
 
+/**
+ * The accept queue of every listener (listen(2) backlog; the kernel caps it at
+ * net.core.somaxconn, 4096 on current Linux). Node's default is 511: under a storm of silent
+ * connects the queue stays full, a real device's SYN is dropped and the kernel retries it after
+ * 1, 3, 7, 15 s — the process, accepting one socket per loop turn, evicts the storm fast, but the
+ * device is not yet among those it sees (socket-storm.test.ts ran out of time so under load).
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** The process's soft limit on open files (Linux /proc; 1,024 where it cannot be read). */
 export function descriptorLimit(): number {
   try {

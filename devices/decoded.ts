@@ -19,6 +19,7 @@ export const REJECT_REASONS = [
   'auth',             // wrong credentials
   'stale',            // a timestamp outside the freshness window (a replay, or a clock far off)
   'identity',         // a connection speaking for a device it did not identify as (takeover, impersonation)
+  'busy',             // refused unread: the intake is over its share of the loop (a flood); the sender retries
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

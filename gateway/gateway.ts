@@ -11,6 +11,7 @@ import { GatewayHttp } from './http/gateway-http.ts';
 import { DEFAULT_PUSH_CONFIG, buildPushPlatforms } from './push/push-config.ts';
 import { PushDedupe } from './push/push-dedupe.ts';
 import { PushListener } from './push/push-listener.ts';
+import type { PushBudgetOptions } from './push/push-budget.ts';
 import { ConnectionGate, gateHttpServer } from '../contract/connection-gate.ts';
 import { WatchListener } from './watch/watch-listener.ts';
 import { type Logger, createLogger } from './log.ts';
@@ -58,7 +59,7 @@ export interface GatewayOptions {
   mqtt: { host: string; port: number; maxPacketBytes?: number; tls?: MqttTlsOptions };
   http: { host: string; port: number };
   /** Platform pushes' own listener (default 127.0.0.1, port 0 = any free one; the CLI's default is 8082). */
-  pushHttp?: { host: string; port: number; bodyLimit?: number };
+  pushHttp?: { host: string; port: number; bodyLimit?: number; budget?: PushBudgetOptions };
   /** Socket caps shared by every listener of this gateway (contract/connection-gate.ts). */
   connections?: { maxOpen?: number; maxUnauthenticated?: number; maxUnauthenticatedPerAddress?: number; preAuthTimeoutMs?: number };
   /** 4G-watch listener ("3G*" and "IW" on one port). */
@@ -327,6 +328,7 @@ export class Gateway {
       host: opts.pushHttp?.host ?? '127.0.0.1',
       port: opts.pushHttp?.port ?? 0,
       ...(opts.pushHttp?.bodyLimit ? { bodyLimit: opts.pushHttp.bodyLimit } : {}),
+      ...(opts.pushHttp?.budget ? { budget: opts.pushHttp.budget } : {}),
       gate, registry, rejections: this.rejections, metrics: this.metrics, log, platforms: push.platforms, dedupe,
     });
     const pushAddress = await this.started('push listener', this.push).start();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServerProvisioning } from '../contract/index.ts';
+import { LISTEN_BACKLOG } from '../contract/connection-gate.ts';
 import { buildServer } from './app.ts';
 import { formatIssues } from './plugins/external/zod-compiler.ts';
 
@@ -73,7 +74,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     escalation: { file: env.CAREWATCH_ESCALATION_FILE || undefined, publicUrl: env.CAREWATCH_PUBLIC_URL || undefined },
   });
   try {
-    await app.listen({ host, port });
+    await app.listen({ host, port, backlog: LISTEN_BACKLOG });
   } catch (error) {
     await app.close();
     throw error;

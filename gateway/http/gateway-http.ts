@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { LISTEN_BACKLOG } from '../../contract/connection-gate.ts';
 import type { GatewayStatus } from '../gateway.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -31,7 +32,7 @@ export class GatewayHttp {
     app.get('/metrics', async (_req, reply) => reply.type(this.opts.metrics.contentType).send(await this.opts.metrics.render()));
     app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(this.opts.status())));
     for (const register of this.opts.routes ?? []) await register(app);
-    await app.listen({ host: this.opts.host, port: this.opts.port });
+    await app.listen({ host: this.opts.host, port: this.opts.port, backlog: LISTEN_BACKLOG });
     app.server.on('connection', (s) => s.setNoDelay(true));
     const address = app.server.address() as { address: string; port: number };
     return { host: address.address, port: address.port };

@@ -10,7 +10,7 @@ import type { ClientIdentity, MqttCredentials } from './client-identity.ts';
 import type { MqttIngest } from './mqtt-ingest.ts';
 import { boundPacketSize } from './bound-packet-size.ts';
 import { ClientIdOwners } from './client-id-owners.ts';
-import type { Admission, ConnectionGate } from '../../contract/connection-gate.ts';
+import { type Admission, type ConnectionGate, LISTEN_BACKLOG } from '../../contract/connection-gate.ts';
 
 export interface MqttTlsOptions {
   keyFile: string;
@@ -179,7 +179,7 @@ export class MqttBroker {
     this.server = server;
     await new Promise<void>((resolve, rejectListen) => {
       server.once('error', rejectListen);
-      server.listen(this.opts.port, this.opts.host, () => resolve());
+      server.listen({ port: this.opts.port, host: this.opts.host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
     const address = server.address() as net.AddressInfo;
     if (this.opts.tls) log.info({ mqtt: `mqtts://${address.address}:${address.port}`, ca: this.opts.tls.caFile }, 'MQTT over TLS; devices trust the CA in the file named');

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type ConnectionGate, gateHttpServer } from '../../contract/connection-gate.ts';
+import { type ConnectionGate, LISTEN_BACKLOG, gateHttpServer } from '../../contract/connection-gate.ts';
 import type { Logger } from '../log.ts';
 import { type PushRoutesOptions, registerPushRoutes } from './push-routes.ts';
 
@@ -47,7 +47,7 @@ export class PushListener {
     });
     app.get('/healthz', async () => ({ status: 'ok' }));
     await registerPushRoutes(app, opts);
-    await app.listen({ host: opts.host, port: opts.port });
+    await app.listen({ host: opts.host, port: opts.port, backlog: LISTEN_BACKLOG });
     const address = app.server.address() as { address: string; port: number };
     return { host: address.address, port: address.port };
   }

@@ -8,6 +8,7 @@ import type { SiteRegistry } from '../site/site-registry.ts';
 import type { PushDedupe } from './push-dedupe.ts';
 import { type PushIngestDeps, type PushPlatform, ingestPush } from './push-ingest.ts';
 import { redactedUrl } from './redacted-url.ts';
+import { PushBudget, type PushBudgetOptions } from './push-budget.ts';
 
 export interface PushRoutesOptions {
   registry: SiteRegistry;
@@ -21,6 +22,8 @@ export interface PushRoutesOptions {
   /** Largest body read (default 64 KiB: a platform push is a few hundred bytes; OneNET batches a few KiB). */
   bodyLimit?: number;
   freshness?: PushIngestDeps['freshness'];
+  /** Push intake's share of the loop that carries MQTT alarms (push-budget.ts). */
+  budget?: PushBudgetOptions;
 }
 
 const PLATFORM_PARAM = {
@@ -53,6 +56,12 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
   for (const [name, p] of Object.entries(opts.platforms)) {
     if (p.secret === undefined) log.warn({ platform: name }, `platform "${name}" has no token configured: its pushes are refused (fail closed)`);
   }
+  const budget = new PushBudget(opts.budget);
+  const overBudget = opts.metrics.counter('carewatch_push_refused_busy_total', 'Pushes refused unread because push intake was over its share of the loop, by why (in_flight, loop_share)');
+  const holding = new WeakSet<object>();
+  const release = (req: object) => {
+    if (holding.delete(req)) budget.leave();
+  };
   const deps = {
     registry: opts.registry, rejections, dedupe: opts.dedupe, log, clock,
     counted: (platform: string, outcome: string) => outcomes({ platform, outcome }),
@@ -77,17 +86,31 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
       const name = (req.params as { platform?: string } | undefined)?.platform ?? '';
       const platform = platformOf(name);
       if (!platform) return;
+      // First and cheapest (issue 16): over the intake's share of the loop, refused unread.
+      const busy = budget.enter();
+      if (busy) {
+        overBudget({ why: busy });
+        const r = reject('busy', busy === 'in_flight' ? 'too many pushes in progress; retry' : 'push intake over its share of the event loop; retry');
+        rejections.record('platform', r, { platform: name });
+        reply.header('connection', 'close').header('retry-after', String(budget.retryAfterSec()));
+        return reply.code(503).send({ error: r.detail, reason: r.reason });
+      }
+      holding.add(req);
       const refused = preBodyRefusal(name, platform, req);
       if (!refused) return;
       rejections.record('platform', refused, { platform: name });
       reply.header('connection', 'close');
       return reply.code(401).send({ error: refused.detail, reason: refused.reason });
     });
+    scope.addHook('onResponse', async (req) => release(req));
+    scope.addHook('onRequestAbort', async (req) => release(req));
     scope.setErrorHandler((err: FastifyError, req, reply) => {
       const status = err.statusCode ?? 500;
       // Never the query string: a CTWing push URL carries its token (issue 16).
       if (status >= 500) log.error({ err, url: redactedUrl(req.url) }, 'push route failed');
       else rejections.record('platform', reject(status === 413 ? 'oversize' : 'schema', err.message), { url: redactedUrl(req.url) });
+      // An oversize body is not read to its end to keep the connection (bench hostile: 1 MiB pushes were drained byte by byte).
+      if (status === 413) reply.header('connection', 'close');
       void reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, reason: status === 413 ? 'oversize' : 'schema' });
     });
 
@@ -95,7 +118,7 @@ export async function registerPushRoutes(app: FastifyInstance, opts: PushRoutesO
       const name = req.params.platform;
       const platform = platformOf(name);
       if (!platform) return reply.code(404).send(unknownPlatform(name));
-      const answer = ingestPush(name, platform, toPushRequest(req), deps);
+      const answer = budget.timed(() => ingestPush(name, platform, toPushRequest(req), deps));
       return reply.code(answer.status).send(answer.body);
     });
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { type Admission, ConnectionGate } from '../../contract/connection-gate.ts';
+import { type Admission, ConnectionGate, LISTEN_BACKLOG } from '../../contract/connection-gate.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../devices/codecs/watch3g/index.ts';
 import { RateLimitedLog, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -144,7 +144,7 @@ export class WatchListener {
     this.server = server;
     await new Promise<void>((resolve, rejectListen) => {
       server.once('error', rejectListen);
-      server.listen(opts.port, opts.host, () => {
+      server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', rejectListen);
         resolve();
       });

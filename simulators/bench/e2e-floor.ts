@@ -49,7 +49,8 @@ interface Side {
  */
 export async function benchE2eFloor(alarms = 1000, backgroundPerSec = 1000, block = 100): Promise<E2eFloorResult> {
   const dir = mkdtempSync(join(tmpdir(), 'carewatch-e2e-floor-'));
-  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1) });
+  // Plain MQTT on both sides: the baseline (mosquitto) speaks no TLS.
+  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1), mqttPlain: true });
   const mosquitto = await startMosquitto(dir);
   let relay: ChildProcess | undefined;
   const clients: MqttClient[] = [];

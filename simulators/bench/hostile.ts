@@ -12,7 +12,13 @@ import { TS_LOADER } from '../stack/node-command.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
 import { percentile, round } from './stats.ts';
 
-export interface PubackUnderFlood { senders: number; samples: number; p50Ms: number; p99Ms: number; pushesSent: number }
+/** `deep`: ~1 MiB nested brackets (the issue's probe); `wide`: ~60 KiB of valid JSON parsed before its signature fails. */
+export type FloodBody = 'none' | 'deep' | 'wide';
+export interface PubackUnderFlood {
+  senders: number; body: FloodBody; samples: number; p50Ms: number; p99Ms: number; pushesSent: number;
+  /** The gateway process's CPU (user + system, /proc) while the alarms were timed, % of one core. */
+  gatewayCpuPct: number;
+}
 export interface HostileResult {
   puback: PubackUnderFlood[];
   memory: { baselineMiB: number; afterRetainedMiB: number; afterSessionsMiB: number; afterQueueMiB: number };
@@ -46,14 +52,39 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
       return out;
     };
     await pubacks(20); // warm-up, untimed, the same for every condition
-    const puback: PubackUnderFlood[] = [];
-    for (const senders of [0, 16, 48]) {
-      const flood = senders > 0 ? await startFlood(`${stack.pushUrl}/push/onenet`, senders) : undefined;
-      if (flood) await new Promise((r) => setTimeout(r, 1000)); // the flood under way
-      const s = await pubacks(samples);
-      const pushesSent = flood ? await flood.stop() : 0;
-      puback.push({ senders, samples: s.length, p50Ms: round(percentile(s, 50), 2), p99Ms: round(percentile(s, 99), 2), pushesSent });
+    // Interleaved rounds: each condition is measured in every round, in a rotated order, so a
+    // busy spell of a shared machine falls on all of them alike rather than on one.
+    const conditions: Array<Pick<PubackUnderFlood, 'senders' | 'body'>> = [
+      { senders: 0, body: 'none' }, { senders: 16, body: 'deep' }, { senders: 48, body: 'deep' }, { senders: 48, body: 'wide' },
+    ];
+    const rounds = 3;
+    const perRound = Math.ceil(samples / rounds);
+    const times = conditions.map(() => [] as number[]);
+    const sent = conditions.map(() => 0);
+    const cpu = conditions.map(() => ({ ticks: 0, ms: 0 }));
+    const gatewayTicks = () => {
+      const fields = readFileSync(`/proc/${stack.gateway!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime (proc(5)), in clock ticks
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < conditions.length; k++) {
+        const i = (k + round) % conditions.length;
+        const c = conditions[i]!;
+        const flood = c.senders > 0 ? await startFlood(`${stack.pushUrl}/push/onenet`, c.senders, c.body) : undefined;
+        if (flood) await new Promise((r) => setTimeout(r, 1000)); // the flood under way
+        const ticks0 = gatewayTicks();
+        const t0 = performance.now();
+        times[i]!.push(...await pubacks(perRound));
+        cpu[i]!.ticks += gatewayTicks() - ticks0;
+        cpu[i]!.ms += performance.now() - t0;
+        sent[i]! += flood ? await flood.stop() : 0;
+      }
     }
+    const puback: PubackUnderFlood[] = conditions.map((c, i) => ({
+      ...c, samples: times[i]!.length, p50Ms: round(percentile(times[i]!, 50), 2), p99Ms: round(percentile(times[i]!, 99), 2), pushesSent: sent[i]!,
+      // 100 clock ticks a second (USER_HZ on Linux).
+      gatewayCpuPct: round((cpu[i]!.ticks * 10 / cpu[i]!.ms) * 100, 0),
+    }));
 
     const rss = () => round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${stack.gateway!.pid}/status`, 'utf8'))![1]) / 1024, 1);
     const settle = () => new Promise((r) => setTimeout(r, 500));
@@ -108,8 +139,8 @@ export async function benchHostile(samples = 200): Promise<HostileResult> {
 }
 
 /** The flood in its own process (push-flood.ts), so its work does not weigh on the bench's own timing. */
-async function startFlood(url: string, senders: number): Promise<{ stop: () => Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', TS_LOADER, resolve(import.meta.dirname, 'push-flood.ts'), url, String(senders)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startFlood(url: string, senders: number, body: FloodBody): Promise<{ stop: () => Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', TS_LOADER, resolve(import.meta.dirname, 'push-flood.ts'), url, String(senders), body], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((r, reject) => {
     lines.once('line', r);

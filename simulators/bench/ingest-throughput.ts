@@ -34,7 +34,8 @@ interface Publisher { client: MqttClient; topic: string }
 export async function benchIngestThroughput(messages = 20_000, runs = 3): Promise<IngestResult> {
   const bare: number[] = [];
   const gw: number[] = [];
-  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1) });
+  // Plain MQTT on both sides: the baseline (bare aedes) speaks no TLS.
+  const stack = new ProcessStack({ siteFiles: demoSiteFiles().slice(0, 1), mqttPlain: true });
   await stack.start();
   try {
     // The demo's native smoke detectors (14): every payload below is a field of their profile.

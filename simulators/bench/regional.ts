@@ -88,6 +88,8 @@ export async function benchRegional(opts: RegionalOptions = {}): Promise<Regiona
   const sitesDir = mkdtempSync(join(tmpdir(), 'carewatch-regional-'));
   const stack = new ProcessStack({
     siteFiles: [sitesDir], gatewayWrapper: RAISE_NOFILE, gatewayArgs: ['--watch-max-per-address', '100000'],
+    // Plain MQTT on both sides: the baseline (bare aedes) speaks no TLS.
+    mqttPlain: true,
     // CAREWATCH_BENCH_GATEWAY_NODE_ARGS="--trace-gc --cpu-prof": look inside the gateway during a run.
     gatewayNodeArgs: process.env.CAREWATCH_BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
   });

@@ -29,6 +29,11 @@ export interface ProcessStackOptions {
   serverNodeArgs?: string[];
   /** The server URL the gateway is given, when it reaches the server through something (a test's TCP proxy). */
   gatewayServerUrl?: () => string;
+  /**
+   * The gateway's broker in plain MQTT (`--mqtt-plain`) instead of its default TLS: for benches
+   * whose baseline is a plain broker (bare aedes, mosquitto), so both sides speak alike.
+   */
+  mqttPlain?: boolean;
   /** Start both processes at once (the gateway retries the server until it is up): a quicker start on a busy machine. */
   startTogether?: boolean;
 }
@@ -55,7 +60,9 @@ export class ProcessStack {
   get serverDataDir(): string { return join(this.dataDir, 'server'); }
   get serverUrl(): string { return `http://127.0.0.1:${this.ports.server}`; }
   /** The gateway's broker over TLS, with the CA the demo's provisioning made (beside the credentials). */
-  get mqttBroker(): BrokerAddress { return brokerAt(`mqtts://127.0.0.1:${this.ports.mqtt}`, demoPaths(this.dataDir).mqttTls.caCertFile); }
+  get mqttBroker(): BrokerAddress {
+    return brokerAt(`${this.opts.mqttPlain ? 'mqtt' : 'mqtts'}://127.0.0.1:${this.ports.mqtt}`, demoPaths(this.dataDir).mqttTls.caCertFile);
+  }
   get gatewayUrl(): string { return `http://127.0.0.1:${this.ports.gatewayHttp}`; }
   get pushUrl(): string { return `http://127.0.0.1:${this.ports.push}`; }
   /** The gateway's status page, status.json and metrics answer only to its local staff token (a file in its data dir). */
@@ -98,7 +105,7 @@ export class ProcessStack {
     this.gateway = this.spawn([
       'gateway', ...this.opts.siteFiles.flatMap((f) => ['--site', f]), '--server', this.opts.gatewayServerUrl?.() ?? this.serverUrl, '--gateway-id', 'gw-demo',
       '--token-file', paths.gatewayToken, '--credentials', paths.gatewayCredentials, '--data-dir', join(this.dataDir, 'gateway'),
-      '--tls-key', paths.mqttTls.keyFile, '--tls-cert', paths.mqttTls.certFile,
+      ...(this.opts.mqttPlain ? ['--mqtt-plain'] : ['--tls-key', paths.mqttTls.keyFile, '--tls-cert', paths.mqttTls.certFile]),
       '--mqtt-port', String(this.ports.mqtt), '--http-port', String(this.ports.gatewayHttp), '--watch-port', String(this.ports.watch),
       '--push-port', String(this.ports.push), '--push-config', paths.gatewayPushConfig,
       ...(this.opts.gatewayArgs ?? []),

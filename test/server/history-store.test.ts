@@ -55,6 +55,39 @@ describeHistoryStoreContract('InfluxDB 1.x (real influxd)', async () => {
   };
 });
 
+describe('InfluxDB roll-ups as docs/history.md documents them', () => {
+  it('writes `rollup`.`reading_1h` per series and hour (sum_F, count_F, min_F, max_F, last_F); the periodic flush only hours that have ended', async () => {
+    const db = 'rollup_check';
+    const HOUR = 3_600_000;
+    const t = Date.UTC(2026, 0, 10);
+    const store = await openInfluxHistory(`${influxd.url}/${db}`);
+    await store.write({
+      readings: [
+        { siteId: 'demo', deviceId: 'w1', ts: t, fields: { heart_rate: 60, worn: true, fall_down_status: 'none' } },
+        { siteId: 'demo', deviceId: 'w1', ts: t + 30 * 60_000, fields: { heart_rate: 80, worn: false, fall_down_status: 'fall' } },
+        { siteId: 'demo', deviceId: 'w1', ts: t + HOUR + 1, fields: { heart_rate: 100 } },
+      ],
+      status: [],
+    });
+    const rows = async () => {
+      const res = await fetch(`${influxd.url}/query?db=${db}&epoch=ms&q=${encodeURIComponent('SELECT * FROM "rollup"."reading_1h"')}`);
+      const body = await res.json() as { results: Array<{ series?: Array<{ columns: string[]; values: unknown[][] }> }> };
+      const series = body.results[0]?.series?.[0];
+      return (series?.values ?? []).map((v) => Object.fromEntries(series!.columns.map((c, i) => [c, v[i]]).filter(([, x]) => x !== null)));
+    };
+    // "Now" is inside the second hour: only the first has ended.
+    await store.flush(t + HOUR + 10 * 60_000);
+    expect(await rows()).toEqual([{
+      time: t, site: 'demo', device: 'w1',
+      sum_heart_rate: 140, count_heart_rate: 2, min_heart_rate: 60, max_heart_rate: 80, last_heart_rate: 80,
+      count_worn: 2, last_worn: false, count_fall_down_status: 2, last_fall_down_status: 'fall',
+    }]);
+    await store.flush();
+    expect((await rows()).map((r) => [r.time, r.sum_heart_rate, r.count_heart_rate])).toEqual([[t, 140, 2], [t + HOUR, 100, 1]]);
+    await store.close();
+  });
+});
+
 describe('docs/grafana-dashboard.json against a real influxd', () => {
   it('every query of the example dashboard runs on the documented measurements and finds the data written by the store', async () => {
     const db = 'grafana_check';
