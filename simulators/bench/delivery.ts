@@ -10,30 +10,49 @@ import { connectMqtt } from '../devices/mqtt-device.ts';
 import { ProcessStack } from '../stack/process-stack.ts';
 import { DELIVERY_SITE, writeDeliverySite } from './delivery-site.ts';
 import { openSse, type SseReader } from './sse-reader.ts';
-import { percentile, round } from './stats.ts';
+import { runJsonScript } from './run-json-script.ts';
+import { median, percentile, round } from './stats.ts';
 
 export interface DeliveryDrainResult {
-  /** Events waiting in the outbox when the server came back. */
+  /** The outage simulated: its length and the devices' alarm-event rate, hence the backlog. */
+  outageMinutes: number;
+  eventsPerSec: number;
+  /** Events waiting in the outbox when the server came back (each cycle). */
   backlog: number;
+  cycles: number;
+  /** Median over the cycles: backlog ÷ time from the first event leaving the outbox to an empty outbox. */
   drainPerSec: number;
-  /** Baseline: the same number of events posted straight to the server's ingest, 500 a batch, one connection. */
+  drainsPerSec: number[];
+  /** Median over the cycles: from the server answering again to an empty outbox (the forwarder's retry wait included). */
+  backToEmptyMs: number;
+  /** Baseline: `directEvents` of the same events posted straight to the server's ingest, 500 a batch, one connection (median over the cycles). */
   directIngestPerSec: number;
-  /** Fires (smoke raise or clear) timed MQTT publish → SSE at the console, during the drain. */
+  directEvents: number;
+  /** Fires (smoke raise or clear) timed MQTT publish → SSE at the console, during the drains. */
   fireDuringDrain: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
-  /** Baseline: the same fires with no backlog, same stack. */
+  /** Baseline: the same fires with no backlog, same stack, after each drain. */
   fireIdle: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 const LEAK_SENSORS = 500;
 const SMOKE_DETECTORS = 8;
+const POLL_MS = 50;
+const IDLE_FIRES = 60;
+/** The baseline's rate is steady well before this many (and a slow server would make 60,000 a minute of the run). */
+const DIRECT_EVENTS = 20_000;
 
 /**
  * Issue 15, "npm run bench": the gateway's outbox after a 10-minute outage drains to the server;
- * how fast, and how long a fire raised meanwhile takes to reach the console. The backlog is made
- * through the public ports, as devices make it: `changes` leak-sensor changes published over MQTT
- * QoS 1 while the server is down (60,000 = 100 alarm events a second for 10 minutes).
+ * how fast, and how long a fire raised meanwhile takes to reach the console. Real `carewatch
+ * server` and `carewatch gateway` processes. Each cycle: the server is killed (SIGKILL), and the
+ * gateway's outbox is given the backlog such an outage leaves — `eventsPerSec` × `seconds` alarm
+ * events of 500 water-leak sensors, appended through the gateway's own outbox module
+ * (gateway/outbox/bench-backlog.ts) beside the running gateway; the server is started again.
  */
-export async function benchDeliveryDrain(changes = 60_000): Promise<DeliveryDrainResult> {
+export async function benchDeliveryDrain(opts: { eventsPerSec?: number; seconds?: number; cycles?: number } = {}): Promise<DeliveryDrainResult> {
+  const eventsPerSec = opts.eventsPerSec ?? 100;
+  const seconds = opts.seconds ?? 600;
+  const cycles = opts.cycles ?? 1;
   const siteDir = mkdtempSync(join(tmpdir(), 'carewatch-bench-delivery-'));
   const stack = new ProcessStack({ siteFiles: [writeDeliverySite(siteDir, LEAK_SENSORS, SMOKE_DETECTORS)] });
   await stack.start();
@@ -46,58 +65,91 @@ export async function benchDeliveryDrain(changes = 60_000): Promise<DeliveryDrai
       return { ...stack.mqttBroker, username: d.mqttUsername!, password: d.mqttPassword! };
     };
     const pad = (i: number) => String(i).padStart(4, '0');
-    const sensors = await Promise.all(Array.from({ length: LEAK_SENSORS }, (_, i) => connectMqtt(login(`leak-${pad(i + 1)}`))));
-    const smoke = await Promise.all(Array.from({ length: SMOKE_DETECTORS }, (_, i) => connectMqtt(login(`smoke-${pad(i + 1)}`))));
-    clients.push(...sensors, ...smoke);
-    const fires = new FireTimer(smoke.map((client, i) => ({ client, deviceId: `smoke-${pad(i + 1)}` })));
-
-    // The outage: the devices keep reporting, the gateway acknowledges into its outbox.
-    await stack.kill9('server');
-    const perSensor = Math.ceil(changes / LEAK_SENSORS);
-    await Promise.all(sensors.map(async (client, i) => {
-      const topic = nativeTopic(DELIVERY_SITE, `leak-${pad(i + 1)}`, 'state');
-      const acks: Array<Promise<unknown>> = [];
-      for (let k = 0; k < perSensor; k++) acks.push(client.publishAsync(topic, encodeNativeState({ water_leak: k % 2 === 0 }), { qos: 1 }));
-      await Promise.all(acks);
-    }));
-    const backlog = await waitForOutbox(stack.gatewayUrl, stack.gatewayHeaders, (n) => n >= LEAK_SENSORS * perSensor, 120_000);
-
-    // The server returns; time the drain on the gateway's own status page, fires through it.
-    await stack.startServer();
+    for (let i = 1; i <= SMOKE_DETECTORS; i++) clients.push(await connectMqtt(login(`smoke-${pad(i)}`)));
+    const fires = new FireTimer(clients.map((client, i) => ({ client, deviceId: `smoke-${pad(i + 1)}` })));
+    const leak = await connectMqtt(login('leak-0001'));
+    clients.push(leak);
     sse = await openSse(`${stack.serverUrl}${API_PREFIX}/stream`, admin);
-    const drainSamples: number[] = [];
-    let first: number | undefined;
-    let last = performance.now();
-    let draining = true;
-    const poll = (async () => {
-      for (;;) {
-        const n = await outboxTotal(stack.gatewayUrl, stack.gatewayHeaders);
-        const now = performance.now();
-        if (first === undefined && n < backlog) first = now;
-        if (n === 0) { last = now; draining = false; return; }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
-    while (draining) {
-      if (first === undefined) { await new Promise((r) => setTimeout(r, 5)); continue; }
-      drainSamples.push(await fires.one(sse));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await poll;
-    const sent = backlog; // every change was one event; the status page counted them in
-    const drainPerSec = Math.round(sent / ((last - first!) / 1000));
-    const idleSamples: number[] = [];
-    for (let i = 0; i < 100; i++) idleSamples.push(await fires.one(sse));
+    for (let i = 0; i < IDLE_FIRES; i++) await fires.one(sse); // warm-up, not counted
 
-    const gatewayToken = stack.creds.gateways[0]!.token;
-    const directIngestPerSec = await directIngest(stack.serverUrl, gatewayToken, stack.creds.gateways[0]!.gatewayId, backlog);
-    return { backlog, drainPerSec, directIngestPerSec, fireDuringDrain: summary(drainSamples), fireIdle: summary(idleSamples) };
+    const drainSamples: number[] = [];
+    const idleSamples: number[] = [];
+    const drains: number[] = [];
+    const backToEmpty: number[] = [];
+    const direct: number[] = [];
+    let backlog = 0;
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      // The outage, and the backlog it leaves.
+      sse.close();
+      await stack.kill9('server');
+      const before = await outboxTotal(stack.gatewayUrl, stack.gatewayHeaders);
+      const filled = await runJsonScript<{ appended: number }>('gateway/outbox/bench-backlog.ts', [], 300_000, [
+        '--data-dir', join(stack.dataDir, 'gateway'), '--site', DELIVERY_SITE, '--sensors', String(LEAK_SENSORS),
+        '--per-second', String(eventsPerSec), '--seconds', String(seconds),
+      ]);
+      // The outage's last report comes from a device, as every other did: the gateway tries to send
+      // it, and its alarm lane waits out its retry timer as after any outage (the appended rows
+      // come from another process, which the gateway would not otherwise notice).
+      await leak.publishAsync(nativeTopic(DELIVERY_SITE, 'leak-0001', 'state'), encodeNativeState({ water_leak: cycle % 2 === 0 }), { qos: 1 });
+      backlog = await waitForOutbox(stack.gatewayUrl, stack.gatewayHeaders, (n) => n >= before + filled.appended + 1, 60_000);
+
+      // The server returns; the drain timed on the gateway's status page, fires through it.
+      await stack.startServer();
+      const back = performance.now();
+      sse = await openSse(`${stack.serverUrl}${API_PREFIX}/stream`, admin);
+      const drain = watchDrain(stack.gatewayUrl, stack.gatewayHeaders, backlog);
+      while (!drain.started()) await new Promise((r) => setTimeout(r, 5));
+      while (!drain.done()) {
+        drainSamples.push(await fires.one(sse));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const { startedAt, emptyAt } = await drain.result;
+      drains.push(backlog / ((emptyAt - startedAt) / 1000));
+      backToEmpty.push(emptyAt - back);
+      for (let i = 0; i < IDLE_FIRES; i++) idleSamples.push(await fires.one(sse));
+
+      const gateway = stack.creds.gateways[0]!;
+      direct.push(await directIngest(stack.serverUrl, gateway.token, gateway.gatewayId, Math.min(backlog, DIRECT_EVENTS)));
+    }
+    return {
+      outageMinutes: seconds / 60, eventsPerSec, backlog, cycles,
+      drainPerSec: Math.round(median(drains)), drainsPerSec: drains.map((d) => Math.round(d)),
+      backToEmptyMs: Math.round(median(backToEmpty)),
+      directIngestPerSec: Math.round(median(direct)), directEvents: Math.min(backlog, DIRECT_EVENTS),
+      fireDuringDrain: summary(drainSamples), fireIdle: summary(idleSamples),
+    };
   } finally {
     sse?.close();
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await stack.stop();
     rmSync(siteDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Polls the outbox depth every POLL_MS until it is empty. The drain's start and end are each
+ * taken halfway between the last poll before and the first after (the full backlog, then less;
+ * some left, then none): unbiased to half a poll.
+ */
+function watchDrain(gatewayUrl: string, headers: Record<string, string>, backlog: number) {
+  let startedAt: number | undefined;
+  let emptyAt: number | undefined;
+  const result = (async () => {
+    let previous = performance.now();
+    for (;;) {
+      const n = await outboxTotal(gatewayUrl, headers);
+      const now = performance.now();
+      if (startedAt === undefined && n < backlog) startedAt = (previous + now) / 2;
+      if (n === 0) {
+        emptyAt = (previous + now) / 2;
+        startedAt ??= emptyAt;
+        return { startedAt, emptyAt };
+      }
+      previous = now;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  })();
+  return { started: () => startedAt !== undefined, done: () => emptyAt !== undefined, result };
 }
 
 /** Smoke detectors toggled one at a time: each toggle timed from publish to its change on the stream. */
