@@ -72,7 +72,8 @@ class Series {
  * that raised or cleared something: `rules_commit` the rules and the SQLite commit of the rule
  * state and events, `power_safe_sync` the WAL sync before the device is acknowledged,
  * `outbox_to_answer` from the event's creation to the server's answer for its batch (life-safety
- * lane; waiting in the lane, HTTP, the server's own hops). The server's hops share the name.
+ * lane; waiting in the lane, HTTP, the server's own hops), of which `send_round_trip` is the
+ * batch's request → answer. The server's hops share the name.
  */
 export const ALARM_HOP_METRIC = 'carewatch_alarm_hop_seconds';
 export const ALARM_HOP_HELP = 'Time an alarm spends in each hop on the gateway, by hop.';

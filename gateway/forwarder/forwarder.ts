@@ -88,7 +88,7 @@ export class Forwarder {
       outbox: opts.outbox,
       log: opts.log,
       backoff: new Backoff(opts.retryMinMs ?? 200, opts.retryMaxMs ?? RETRY_MAX_MS),
-      onAnswer: (batch, answer) => this.answered(lane, batch, answer),
+      onAnswer: (batch, answer, roundTripMs) => this.answered(lane, batch, answer, roundTripMs),
       onFailure: (l, error, status) => this.failed(l, error, status),
     }));
   }
@@ -149,12 +149,13 @@ export class Forwarder {
     return this.senders.find((s) => s.lane === lane)!;
   }
 
-  private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse): void {
+  private answered(lane: Lane, batch: readonly Event[], answer: IngestResponse, roundTripMs?: number): void {
     const parked = this.opts.outbox.settle(answer.stored, answer.refused);
     const stored = new Set(answer.stored);
     if (lane === 'life_safety') {
       const now = this.clock();
       for (const e of batch) if (stored.has(e.id)) this.timeHop({ hop: 'outbox_to_answer' }, (now - e.createdAt) / 1000);
+      if (roundTripMs !== undefined) this.timeHop({ hop: 'send_round_trip' }, roundTripMs / 1000);
     }
     const fresh = answer.stored.length - answer.duplicates;
     this.stats.sent += fresh;

@@ -13,7 +13,7 @@ export interface LaneSenderOptions {
   log: Logger;
   backoff: Backoff;
   /** The server (or the stream) answered a batch, or the part of it handed on before a failure. */
-  onAnswer: (batch: readonly Event[], answer: IngestResponse) => void;
+  onAnswer: (batch: readonly Event[], answer: IngestResponse, roundTripMs?: number) => void;
   /** A send failed: the server unreachable (`status` absent), or an HTTP status that is not 200. */
   onFailure: (lane: Lane, error: string, status?: number) => void;
 }
@@ -122,8 +122,8 @@ export class LaneSender {
       if (err instanceof SendError && err.partial) this.opts.onAnswer(batch, err.partial);
       throw err;
     }
-    this.opts.onAnswer(batch, answer);
     const tookMs = performance.now() - started;
+    this.opts.onAnswer(batch, answer, tookMs);
     // An alarm should reach the server in milliseconds; a slow answer is worth a line to match against.
     if (tookMs > SLOW_SEND_MS) this.opts.log.warn({ lane: this.opts.lane, events: batch.length, tookMs: Math.round(tookMs), via: this.opts.transport.target.via }, 'slow delivery answer');
   }
