@@ -13,11 +13,10 @@ import { type Chain, type ContactRound, iso, LATE_CONFIRM_MS, type Round, timerI
 import type { TransitionTimers } from './transition-timers.ts';
 import type { WebhookDeliveries } from './webhook-deliveries.ts';
 
-export interface DueTimersOptions {
+/** What the escalation loop and the work of its due timers both need (escalation-service.ts passes it on). */
+export interface EscalationContext {
   store: ServerStore;
   policies: EscalationPolicies;
-  transitions: TransitionTimers;
-  deliveries: WebhookDeliveries;
   /** The site's document (residents and their contacts), opened. */
   siteDocument: (siteId: string) => Promise<SiteFile | undefined>;
   clock: () => number;
@@ -25,6 +24,11 @@ export interface DueTimersOptions {
   metrics: ServerMetrics;
   /** Where a contact confirms (absolute URL of `POST /api/v1/alarms/{id}/confirm`). */
   confirmUrl: (alarmId: string) => string;
+}
+
+export interface DueTimersOptions extends EscalationContext {
+  transitions: TransitionTimers;
+  deliveries: WebhookDeliveries;
 }
 
 /**

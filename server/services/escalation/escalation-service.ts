@@ -1,14 +1,11 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { Histogram } from 'prom-client';
-import type { ConfirmResponse, SiteFile } from '../../../contract/index.ts';
+import type { ConfirmResponse } from '../../../contract/index.ts';
 import type { AlarmBus } from '../alarm-bus.ts';
 import type { AlarmReactor } from '../alarm-commit.ts';
 import type { Transition } from '../alarm-lifecycle.ts';
-import type { ServerMetrics } from '../metrics.ts';
 import type { PersonalDataSealer } from '../privacy/sealer.ts';
-import type { ServerStore, Tx } from '../store/types.ts';
-import { DueTimers } from './due-timers.ts';
-import type { EscalationPolicies } from './escalation-policies.ts';
+import type { Tx } from '../store/types.ts';
+import { DueTimers, type EscalationContext } from './due-timers.ts';
 import type { Round } from './timer-state.ts';
 import { TransitionTimers } from './transition-timers.ts';
 import { WebhookDeliveries } from './webhook-deliveries.ts';
@@ -22,18 +19,9 @@ const BATCH = 50;
 /** The loop looks at the store at least this often: another replica's timers, a clock that jumped. */
 const MAX_SLEEP_MS = 1000;
 
-export interface EscalationServiceOptions {
-  store: ServerStore;
+export interface EscalationServiceOptions extends EscalationContext {
   bus: AlarmBus;
-  policies: EscalationPolicies;
   sealer: PersonalDataSealer;
-  /** The site's document (residents and their contacts), opened. */
-  siteDocument: (siteId: string) => Promise<SiteFile | undefined>;
-  clock: () => number;
-  log: FastifyBaseLogger;
-  metrics: ServerMetrics;
-  /** Where a contact confirms (absolute URL of `POST /api/v1/alarms/{id}/confirm`). */
-  confirmUrl: (alarmId: string) => string;
   /** true: no timer of its own; the caller (a test in controlled time) calls `runDue()`. */
   manual?: boolean;
 }
